@@ -1,0 +1,146 @@
+"""Pandoc-style citations: ``[@key]``, ``[@key, p. 4]``, ``[see @a; @b]``.
+
+Citations are resolved on the Markdown text, before any writer sees it, so the
+``.md`` output carries real footnotes (``[^1]``) or numbered references and the
+DOCX/HTML writers only ever meet ordinary Markdown footnotes.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .errors import CitationError
+
+# Code spans and backslash escapes are skipped; a bracket is a citation cluster
+# only when every ';'-separated item in it holds an @key.
+_TOKEN = re.compile(
+    r"(?P<code>(?P<ticks>`+).+?(?P=ticks))"
+    r"|(?P<escape>\\.)"
+    r"|(?P<space>[ \t\n]*)\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[])(?P<punct>[.,;:!?]*)",
+    re.S,
+)
+_ITEM = re.compile(
+    r"\s*(?P<prefix>(?:.*\s)?)-?@(?P<key>[A-Za-z0-9_](?:[\w.:/-]*\w)?)(?P<suffix>.*?)\s*",
+    re.S,
+)
+
+
+@dataclass(frozen=True)
+class Cite:
+    key: str
+    locator: str | None = None
+    prefix: str = ""
+
+
+def parse_cluster(body: str) -> tuple[Cite, ...] | None:
+    """The citations in one bracket's text, or None when it is not a citation."""
+    cites = []
+    for item in body.split(";"):
+        match = _ITEM.fullmatch(item)
+        if match is None:
+            return None
+        locator = match["suffix"].lstrip(", ").strip() or None
+        cites.append(Cite(match["key"], locator, match["prefix"].strip()))
+    return tuple(cites)
+
+
+def sub_clusters(text: str, replace: Callable[[tuple[Cite, ...]], str],
+                 note_style: bool = False) -> str:
+    """Replace every citation cluster in Markdown text, in order of appearance.
+
+    With ``note_style`` a note mark moves after the punctuation that follows
+    it and the space before it goes, as in Pandoc: ``word [@a].`` → ``word.[^1]``.
+    """
+    def one(match: re.Match[str]) -> str:
+        if match["body"] is None:
+            return match.group()
+        cites = parse_cluster(match["body"])
+        if cites is None:
+            return match.group()
+        if note_style:
+            return match["punct"] + replace(cites)
+        return match["space"] + replace(cites) + match["punct"]
+
+    return _TOKEN.sub(one, text)
+
+
+def cited_keys(text: str) -> list[str]:
+    """Keys cited in the text, in order, with repeats."""
+    keys: list[str] = []
+
+    def collect(cites: tuple[Cite, ...]) -> str:
+        keys.extend(cite.key for cite in cites)
+        return ""
+
+    sub_clusters(text, collect)
+    return keys
+
+
+def check_keys(text: str, known: Iterable[str], **where: object) -> list[str]:
+    """Every key cited in ``text`` must name a record; suggest near matches."""
+    known = list(known)
+    keys = cited_keys(text)
+    for key in keys:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise CitationError(f"citation of unknown record '@{key}'{hint}", **where)  # type: ignore[arg-type]
+    return keys
+
+
+RenderRef = Callable[[str, str | None, bool], str]
+
+
+@dataclass
+class Citations:
+    """Numbers citations in order of appearance and writes the notes.
+
+    ``render(key, locator, first)`` gives one reference's Markdown: the full
+    form the first time a record is cited, the short form after that.
+    """
+
+    render: RenderRef
+    mode: str = "footnotes"
+    notes: list[str] = field(default_factory=list)
+    numbers: dict[str, int] = field(default_factory=dict)
+
+    def resolve(self, text: str) -> str:
+        if self.mode == "footnotes":
+            return sub_clusters(text, self._footnote, note_style=True)
+        return sub_clusters(text, self._numbered)
+
+    def _footnote(self, cites: tuple[Cite, ...]) -> str:
+        parts = []
+        for cite in cites:
+            first = cite.key not in self.numbers
+            self.numbers.setdefault(cite.key, len(self.numbers) + 1)
+            ref = self.render(cite.key, cite.locator, first)
+            parts.append(f"{cite.prefix} {ref}" if cite.prefix else ref)
+        self.notes.append(_sentence("; ".join(parts)))
+        return f"[^{len(self.notes)}]"
+
+    def _numbered(self, cites: tuple[Cite, ...]) -> str:
+        parts = []
+        for cite in cites:
+            if cite.key not in self.numbers:
+                self.numbers[cite.key] = len(self.numbers) + 1
+                self.notes.append(_sentence(self.render(cite.key, None, True)))
+            number = str(self.numbers[cite.key])
+            parts.append(f"{number}, {cite.locator}" if cite.locator else number)
+        return "\\[" + "; ".join(parts) + "\\]"
+
+    def add_uncited(self, keys: Iterable[str]) -> list[str]:
+        """Records listed in the brief but never cited: full references, in order."""
+        extra = []
+        for key in keys:
+            if key not in self.numbers:
+                self.numbers[key] = len(self.numbers) + 1
+                extra.append(_sentence(self.render(key, None, True)))
+        return extra
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", ">")) else text + "."

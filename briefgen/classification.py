@@ -1,0 +1,47 @@
+"""Security markings: an ordered scale, normalised spellings, French forms."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+FRENCH = {
+    "UNCLASSIFIED": "NON CLASSIFIÉ",
+    "PROTECTED A": "PROTÉGÉ A",
+    "PROTECTED B": "PROTÉGÉ B",
+    "PROTECTED C": "PROTÉGÉ C",
+    "CONFIDENTIAL": "CONFIDENTIEL",
+    "SECRET": "SECRET",
+    "TOP SECRET": "TRÈS SECRET",
+}
+_FROM_FRENCH = {fr: en for en, fr in FRENCH.items()}
+
+
+class Scale:
+    """The workspace's levels, lowest first (briefgen.toml ``classification_levels``)."""
+
+    def __init__(self, levels: Iterable[str]) -> None:
+        self.levels = [self._canonical(level) for level in levels]
+
+    @staticmethod
+    def _canonical(value: str) -> str:
+        text = re.sub(r"\s+", " ", value.strip()).upper()
+        return _FROM_FRENCH.get(text, text)
+
+    def normalise(self, value: str) -> str:
+        """``protected b`` and ``PROTÉGÉ B`` both mean ``PROTECTED B``; unknown is an error."""
+        level = self._canonical(value)
+        if level not in self.levels:
+            raise ValueError(f"unknown classification {value!r}; known levels: "
+                             + ", ".join(self.levels))
+        return level
+
+    def rank(self, level: str) -> int:
+        return self.levels.index(self.normalise(level))
+
+    def highest(self, levels: Iterable[str]) -> str:
+        return max((self.normalise(level) for level in levels), key=self.rank)
+
+    @staticmethod
+    def marking(level: str, lang: str) -> str:
+        """The text printed on the page, in the note's language."""
+        return FRENCH.get(level, level) if lang == "fr" else level

@@ -1,0 +1,93 @@
+"""Command line: parse arguments, call the library, turn errors into messages.
+
+Kept thin and light: heavy modules (python-docx, Markdown) load only when a
+command needs them.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import BriefgenError
+
+log = logging.getLogger("briefgen")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefgen", description="Cited ministerial briefing notes from source records.")
+    parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
+    parser.add_argument("-C", "--workspace", type=Path, default=Path("."), metavar="DIR",
+                        help="workspace folder (default: the current folder)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    init = commands.add_parser("init", help="create a new workspace with examples")
+    init.add_argument("dir", nargs="?", type=Path, default=Path("."), help="where (default: here)")
+
+    build = commands.add_parser("build", help="build briefing notes from briefs/")
+    build.add_argument("briefs", nargs="*", metavar="BRIEF",
+                       help="brief files or names (default: every brief in briefs/)")
+    build.add_argument("--format", default="md,docx", help="comma-separated: md,docx (default both)")
+    build.add_argument("--out", type=Path, default=None, help="output folder (default: out/)")
+    return parser
+
+
+def _init(args: argparse.Namespace) -> int:
+    from .workspace import init
+
+    created = init(args.dir)
+    if not args.quiet:
+        for path in created:
+            print(f"created {path}")
+        print(f"next: cd {args.dir} && briefgen build")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build, parse_formats
+    from .workspace import Workspace
+
+    ws = Workspace(args.workspace)
+    written = build(ws, args.briefs, parse_formats(args.format), args.out)
+    if not args.quiet:
+        for path in written:
+            print(f"wrote {_relative(path)}")
+    return 0
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+COMMANDS = {"init": _init, "build": _build}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(format="briefgen: warning: %(message)s",
+                        level=logging.ERROR if args.quiet else logging.WARNING)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return COMMANDS[args.command](args)
+    except BriefgenError as err:
+        if args.debug:
+            raise
+        print(f"briefgen: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

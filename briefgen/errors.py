@@ -1,0 +1,46 @@
+"""One exception hierarchy; the CLI turns these into one-line messages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class BriefgenError(Exception):
+    """A problem the user can fix. Carries where it is: file, line, field."""
+
+    def __init__(self, message: str, *, file: Path | str | None = None,
+                 line: int | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.field = field
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = str(self.file)
+            if self.line is not None:
+                where += f":{self.line}"
+            where += ": "
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}{field}{self.message}"
+
+
+class InputError(BriefgenError):
+    """A source record, brief or settings file that cannot be used as written."""
+
+
+class CitationError(InputError):
+    """A citation that names no known record."""
+
+
+class ClassificationError(InputError):
+    """A note marked lower than material it carries."""
+
+
+class TemplateError(BriefgenError):
+    """A template that does not compile or render."""
+
+
+class OutputError(BriefgenError):
+    """An output that cannot be produced or written."""

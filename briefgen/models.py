@@ -1,0 +1,152 @@
+"""Pydantic models for source records, brief specs and workspace settings.
+
+Every model forbids unknown fields so that a typo (``titel:``) is an error
+rather than a silently missing value.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
+LANGUAGES = ("en", "fr")
+DEFAULT_LEVELS = [
+    "UNCLASSIFIED", "PROTECTED A", "PROTECTED B", "PROTECTED C",
+    "CONFIDENTIAL", "SECRET", "TOP SECRET",
+]
+
+
+def check_id(value: str) -> str:
+    """Ids become file names: keep them to one safe path component."""
+    if not ID_PATTERN.fullmatch(value) or ".." in value:
+        raise ValueError(
+            f"{value!r} is not a valid id: use lowercase letters, digits, '.', '_' "
+            "and '-', starting with a letter or digit (no '/' or '..')")
+    return value
+
+
+def _to_date(value: Any) -> Any:
+    """Accept ISO dates only; pydantic's lax mode would read 2024 as a timestamp."""
+    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD")
+
+
+def _to_list(value: Any) -> Any:
+    """A single string where a list is expected is a list of one."""
+    return [value] if isinstance(value, str) else value
+
+
+Id = Annotated[str, AfterValidator(check_id)]
+Date = Annotated[dt.date, BeforeValidator(_to_date)]
+StrList = Annotated[list[str], BeforeValidator(_to_list)]
+Language = Literal["en", "fr"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class Quote(Model):
+    text: str
+    speaker: str | None = None
+    context: str | None = None
+    page: int | str | None = None
+
+
+class SourceRecord(Model):
+    """One citable source: an article, released document, memo, statistic..."""
+
+    id: Id
+    kind: Literal["news", "atip", "memo", "report", "statement", "statistic", "web", "other"]
+    title: str
+    publisher: str | None = None
+    author: StrList = []
+    date: Date | None = None
+    added: Date | None = None
+    url: str | None = None
+    accessed: Date | None = None
+    atip_number: str | None = None
+    pages: int | None = Field(default=None, ge=1)
+    classification: str = "UNCLASSIFIED"
+    language: Language = "en"
+    tags: StrList = []
+    summary: str | None = None
+    key_facts: StrList = []
+    quotes: list[Quote] = []
+    text: str = ""
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"https?://[^\s<>]+$", value):
+            raise ValueError(f"{value!r} is not an http(s) address")
+        return value
+
+    @model_validator(mode="after")
+    def _added_defaults_to_date(self) -> SourceRecord:
+        if self.added is None and self.date is not None:
+            object.__setattr__(self, "added", self.date)
+        return self
+
+
+class Option(Model):
+    title: str
+    pros: StrList = []
+    cons: StrList = []
+
+
+class Brief(Model):
+    """A brief spec: what the note says; the template decides how it looks."""
+
+    id: Id
+    type: Id = "briefing-note"
+    tracking_number: str | None = None
+    classification: str | None = None
+    lang: Language | None = None
+    to: str | None = None
+    from_: str | None = Field(default=None, alias="from")
+    subject: str
+    date: Date
+    purpose: Literal["information", "decision", "signature"] = "information"
+    summary: str | None = None
+    background: str | None = None
+    current_status: str | None = None
+    considerations: str | None = None
+    options: list[Option] = []
+    recommendation: str | None = None
+    talking_points: StrList = []
+    next_steps: str | None = None
+    attachments: StrList = []
+    prepared_by: str | None = None
+    approved_by: str | None = None
+    consultations: StrList = []
+    sources: list[Id] = []
+
+
+
+class Settings(Model):
+    """briefgen.toml: workspace-wide defaults."""
+
+    department: str = ""
+    classification: str = "UNCLASSIFIED"
+    language: Language = "en"
+    citations: Literal["footnotes", "sources-list"] = "footnotes"
+    classification_levels: list[str] = Field(default_factory=lambda: list(DEFAULT_LEVELS), min_length=1)
+    labels: dict[Language, dict[str, str]] = {}
+
+
+# Fields of a Brief whose text is Markdown written by staff (may carry citations).
+MARKDOWN_FIELDS = ("summary", "background", "current_status", "considerations",
+                   "recommendation", "next_steps")
+MARKDOWN_LIST_FIELDS = ("talking_points", "attachments", "consultations")

@@ -1,0 +1,157 @@
+"""Resolve stage: a brief spec plus the library → one note ready for the writers.
+
+Checks the citations and the classification, renders the note's template to
+Markdown, then turns citations into numbered footnotes (or a sources list).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .citations import Citations, check_keys
+from .errors import ClassificationError, InputError
+from .labels import labels_for
+from .models import MARKDOWN_FIELDS, Brief, SourceRecord
+from .render import Markdown, environment, render
+from .sources import Lines, read_brief
+from .workspace import Workspace
+
+LANGUAGE_TAGS = {"en": "en-CA", "fr": "fr-CA"}
+
+
+@dataclass(frozen=True)
+class Note:
+    """Everything a writer needs: the Markdown body and the note's metadata."""
+
+    brief: Brief
+    source: Path
+    lang: str
+    level: str
+    marking: str
+    labels: dict[str, str]
+    body: str          # Markdown with footnotes, without the classification lines
+    author: str
+
+    @property
+    def name(self) -> str:
+        return self.brief.id
+
+    @property
+    def timestamp(self) -> dt.datetime:
+        """SOURCE_DATE_EPOCH when set, else the brief's date: never the clock."""
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if epoch and epoch.strip().isdigit():
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
+        return dt.datetime.combine(self.brief.date, dt.time())
+
+
+def compose(ws: Workspace, path: Path) -> Note:
+    brief, lines = read_brief(path)
+    lang = brief.lang or ws.settings.language
+    cited = _check_citations(ws, brief, path, lines)
+    level = _classify(ws, brief, path, lines, cited)
+    labels = labels_for(lang, ws.settings.labels)
+    env = environment(ws.templates_dir)
+    context = _context(ws, brief, lang, level, labels, cited)
+    body = render(env, f"{brief.type}.md.j2", context)
+
+    def reference(key: str, locator: str | None, first: bool) -> str:
+        ref = {"record": ws.records[key], "locator": locator, "first": first, "lang": lang}
+        return render(env, "citation.md.j2", ref).strip()
+
+    citations = Citations(reference, ws.settings.citations)
+    body = citations.resolve(body)
+    body += _notes(citations, brief.sources, labels)
+    return Note(brief=brief, source=path, lang=lang, level=level,
+                marking=ws.scale.marking(level, lang), labels=labels, body=body,
+                author=brief.prepared_by or ws.settings.department or "briefgen")
+
+
+def _text_fields(brief: Brief) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Every staff-written text of the brief with its path in the spec."""
+    for name in ("to", "from_", "subject", *MARKDOWN_FIELDS, "prepared_by", "approved_by"):
+        value = getattr(brief, name)
+        if value:
+            yield (name.rstrip("_"),), value
+    for name in ("talking_points", "attachments", "consultations"):
+        for index, value in enumerate(getattr(brief, name)):
+            yield (name, index), value
+    for index, option in enumerate(brief.options):
+        yield ("options", index, "title"), option.title
+        for side in ("pros", "cons"):
+            for item, value in enumerate(getattr(option, side)):
+                yield ("options", index, side, item), value
+
+
+def _line(lines: Lines, loc: tuple[Any, ...]) -> int | None:
+    return next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), None)
+
+
+def _check_citations(ws: Workspace, brief: Brief, path: Path, lines: Lines) -> dict[str, SourceRecord]:
+    """Records the brief cites or lists, in order; an unknown id is an error."""
+    keys: list[str] = []
+    for loc, text in _text_fields(brief):
+        where = {"file": path, "line": _line(lines, loc), "field": ".".join(map(str, loc))}
+        keys += check_keys(text, ws.records, **where)
+    for index, key in enumerate(brief.sources):
+        check_keys(f"[@{key}]", ws.records, file=path, line=_line(lines, ("sources", index)),
+                   field="sources")
+        keys.append(key)
+    return {key: ws.records[key] for key in dict.fromkeys(keys)}
+
+
+def _classify(ws: Workspace, brief: Brief, path: Path, lines: Lines,
+              cited: dict[str, SourceRecord]) -> str:
+    """The note's level: as marked, else the highest of its records and the default."""
+    scale = ws.scale
+    levels = {}
+    for key, record in cited.items():
+        try:
+            levels[key] = scale.normalise(record.classification)
+        except ValueError as err:
+            raise InputError(str(err), file=ws.record_path(key), field="classification") from None
+    if brief.classification is None:
+        return scale.highest([ws.settings.classification, *levels.values()])
+    line = _line(lines, ("classification",))
+    try:
+        level = scale.normalise(brief.classification)
+    except ValueError as err:
+        raise InputError(str(err), file=path, line=line, field="classification") from None
+    for key, record_level in levels.items():
+        if scale.rank(record_level) > scale.rank(level):
+            raise ClassificationError(
+                f"the brief is marked {level} but cites '{key}' ({ws.record_path(key)}), "
+                f"which is {record_level}; mark the brief {record_level} or higher, "
+                "or stop citing that record", file=path, line=line, field="classification")
+    return level
+
+
+def _context(ws: Workspace, brief: Brief, lang: str, level: str, labels: dict[str, str],
+             cited: dict[str, SourceRecord]) -> dict[str, Any]:
+    """What a template sees. Staff-written text is Markdown; everything else is data."""
+    data = brief.model_dump(by_alias=True)
+    for loc, text in _text_fields(brief):
+        target: Any = data
+        for part in loc[:-1]:
+            target = target[part]
+        target[loc[-1]] = Markdown(text)
+    return {"brief": data, "labels": labels, "lang": lang, "marking": ws.scale.marking(level, lang),
+            "level": level, "department": ws.settings.department, "records": cited}
+
+
+def _notes(citations: Citations, listed: list[str], labels: dict[str, str]) -> str:
+    """Footnote definitions, or the numbered Sources list, after the body."""
+    extra = citations.add_uncited(listed)
+    if citations.mode == "footnotes":
+        text = "".join(f"\n[^{n}]: {note}\n" for n, note in enumerate(citations.notes, 1))
+        if extra:
+            text = f"\n## {labels['other_sources']}\n\n" + "".join(f"- {e}\n" for e in extra) + text
+        return text
+    entries = citations.notes + extra
+    if not entries:
+        return ""
+    return f"\n## {labels['sources']}\n\n" + "".join(f"{n}. {e}\n" for n, e in enumerate(entries, 1))

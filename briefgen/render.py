@@ -1,0 +1,138 @@
+"""Jinja stage: a resolved brief → Markdown text.
+
+Templates run in Jinja's immutable sandbox. Anything printed with ``{{ }}``
+is Markdown-escaped unless it is ``Markdown`` (brief text written by staff),
+so record text is always shown as data, never as markup or template code.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .errors import TemplateError
+from .labels import MONTHS
+
+
+class Markdown(str):
+    """Text that is already Markdown and must not be escaped again."""
+
+
+_ENTITY_OR_TAG = re.compile(r"&(?=#?\w+;)|<(?=[A-Za-z/!?])")
+_INLINE = re.compile(r"([\\`*_\[\]{}|])")
+_LINE_START = re.compile(r"^([ \t]*)([#+>-]|\d+[.)])", re.M)
+
+
+def md_escape(text: str) -> str:
+    """Make any text show literally in Markdown (CommonMark and Python-Markdown)."""
+    text = _ENTITY_OR_TAG.sub(lambda m: "&amp;" if m.group() == "&" else "&lt;", text)
+    text = _INLINE.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m[1] + ("&gt;" if m[2] == ">" else m[2][:-1] + "\\" + m[2][-1]), text)
+
+
+def _finalize(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Markdown):
+        return value
+    return md_escape(str(value))
+
+
+def format_date(value: dt.date | None, lang: str = "en") -> str:
+    """13 December 2024 / 13 décembre 2024 (1er for the first of the month in French)."""
+    if value is None:
+        return ""
+    day = "1er" if lang == "fr" and value.day == 1 else str(value.day)
+    return f"{day} {MONTHS[lang][value.month - 1]} {value.year}"
+
+
+@jinja2.pass_context
+def _date(context: Any, value: dt.date | None) -> str:
+    return format_date(value, context.get("lang", "en"))
+
+
+def _cell(value: Any) -> Markdown:
+    """Text for one pipe-table cell: one line, pipes escaped."""
+    if isinstance(value, Markdown):
+        text = re.sub(r"(?<!\\)\|", r"\|", value)
+    else:
+        text = md_escape(str(value or ""))
+    return Markdown(re.sub(r"\s*\n\s*", " ", text))
+
+
+def _item(value: Any, indent: int = 2) -> Markdown:
+    """Text for a list item: continuation lines indented under the bullet."""
+    text = value if isinstance(value, Markdown) else md_escape(str(value or ""))
+    return Markdown(text.strip().replace("\n", "\n" + " " * indent))
+
+
+def _autolink(url: str | None) -> Markdown:
+    """A record's (validated http/https) address as a Markdown autolink."""
+    return Markdown(f"<{url}>") if url else Markdown("")
+
+
+def builtin_templates() -> Path:
+    """Built-in templates: inside the wheel, or the repo's top-level templates/."""
+    packaged = Path(__file__).parent / "_templates"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, plus: what a macro or ``super()`` returns is template output, not data."""
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        result = super().call(__context, __obj, *args, **kwargs)
+        if isinstance(__obj, (jinja2.runtime.Macro, jinja2.runtime.BlockReference)):
+            return Markdown(result)
+        return result
+
+
+@lru_cache(maxsize=8)
+def environment(workspace_templates: Path | None) -> jinja2.Environment:
+    """Workspace templates first, then built-ins; ``builtin/NAME`` always reaches the original."""
+    builtin = jinja2.FileSystemLoader(builtin_templates())
+    loaders: list[jinja2.BaseLoader] = [builtin, jinja2.PrefixLoader({"builtin": builtin})]
+    if workspace_templates is not None and workspace_templates.is_dir():
+        loaders.insert(0, jinja2.FileSystemLoader(workspace_templates))
+    env = _Sandbox(
+        loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
+        finalize=_finalize, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True, autoescape=False)
+    env.filters.update(date=_date, cell=_cell, item=_item, autolink=_autolink, escape_md=md_escape,
+                       markdown=Markdown)
+    return env
+
+
+def render(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
+    """Render one template; any template mistake becomes a TemplateError with file:line."""
+    try:
+        template = env.get_template(name)
+        text = template.render(context)
+    except jinja2.TemplateNotFound as err:
+        raise TemplateError(f"template {err.name!r} not found") from None
+    except jinja2.TemplateSyntaxError as err:
+        raise TemplateError(f"template syntax error: {err.message}",
+                            file=err.filename or err.name, line=err.lineno) from None
+    except jinja2.TemplateError as err:
+        file, line = _template_frame(sys.exc_info()[2])
+        raise TemplateError(f"template error: {err.message or err}", file=file or name,
+                            line=line) from None
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _template_frame(tb: Any) -> tuple[str | None, int | None]:
+    """The innermost traceback frame that belongs to a template file."""
+    found: tuple[str | None, int | None] = (None, None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found

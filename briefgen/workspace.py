@@ -1,0 +1,108 @@
+"""A workspace: briefgen.toml, sources/, briefs/, templates/, out/."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .classification import Scale
+from .errors import InputError, OutputError
+from .models import Settings, SourceRecord
+from .sources import read_records, read_settings
+
+SETTINGS_FILE = "briefgen.toml"
+
+
+@dataclass
+class Workspace:
+    root: Path
+    settings: Settings = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.root = self.root.resolve()
+        if not self.root.is_dir():
+            raise InputError("workspace folder not found", file=self.root)
+        self.settings = read_settings(self.root / SETTINGS_FILE)
+        try:
+            self.scale = Scale(self.settings.classification_levels)
+            self.scale.normalise(self.settings.classification)
+        except ValueError as err:
+            raise InputError(str(err), file=self.root / SETTINGS_FILE, field="classification") from None
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.root / "sources"
+
+    @property
+    def briefs_dir(self) -> Path:
+        return self.root / "briefs"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @cached_property
+    def _library(self) -> tuple[dict[str, SourceRecord], dict[str, Path]]:
+        if not self.sources_dir.is_dir():
+            return {}, {}
+        return read_records(self.sources_dir)
+
+    @property
+    def records(self) -> dict[str, SourceRecord]:
+        return self._library[0]
+
+    def record_path(self, key: str) -> Path:
+        """The file a record came from, relative to the workspace (for messages)."""
+        return self._library[1][key].relative_to(self.root)
+
+    def inside(self, path: Path, what: str) -> Path:
+        """``path`` resolved, refusing anything outside the workspace."""
+        resolved = (self.root / path).resolve()
+        if not resolved.is_relative_to(self.root):
+            raise OutputError(f"{what} {str(path)!r} is outside the workspace {self.root}")
+        return resolved
+
+    def brief_paths(self, names: list[str]) -> list[Path]:
+        """Brief files named on the command line (path or bare name); default: all of briefs/."""
+        if not names:
+            paths = sorted(p for p in self.briefs_dir.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+            if not paths:
+                raise InputError("no briefs to build: add a .yaml file", file=self.briefs_dir)
+            return paths
+        return [self._find_brief(name) for name in names]
+
+    def _find_brief(self, name: str) -> Path:
+        for candidate in (Path(name), self.briefs_dir / name, self.briefs_dir / f"{name}.yaml",
+                          self.briefs_dir / f"{name}.yml"):
+            if candidate.is_file():
+                return self.inside(candidate.absolute(), "brief")
+        raise InputError(f"brief {name!r} not found (looked in {self.briefs_dir})")
+
+
+def examples_dir() -> Path:
+    """The example workspace: inside the wheel, or the repo itself."""
+    packaged = Path(__file__).parent / "_examples"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent
+
+
+def init(target: Path, examples: Path | None = None) -> list[Path]:
+    """A new workspace at ``target`` with the example records and brief."""
+    examples = examples or examples_dir()
+    names = (SETTINGS_FILE, "sources", "briefs")
+    for name in names:
+        if (target / name).exists():
+            raise OutputError(f"{target / name} already exists; not overwriting a workspace")
+    target.mkdir(parents=True, exist_ok=True)
+    created = []
+    for name in names:
+        source, dest = examples / name, target / name
+        if source.is_dir():
+            shutil.copytree(source, dest)
+        else:
+            shutil.copyfile(source, dest)
+        created.append(dest)
+    (target / "templates").mkdir(exist_ok=True)
+    (target / ".gitignore").write_text("out/\n.briefgen/\n", encoding="utf-8")
+    created.append(target / "templates")
+    return created

@@ -1,0 +1,1 @@
+"""Writers: one resolved note → the bytes of one output format."""

@@ -1,0 +1,325 @@
+"""DOCX writer: the note's element tree → a memo that opens in Word and LibreOffice.
+
+Styles come from a reference.docx (the workspace's ``templates/reference.docx``
+or the built-in one); raw OOXML lives in :mod:`briefgen.writers.ooxml`.
+"""
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+import docx
+from docx.document import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.shared import Inches
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+
+from ..doctree import parse
+from ..errors import OutputError
+from ..note import LANGUAGE_TAGS, Note
+from . import ooxml
+
+PARAGRAPH_STYLES = ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Body Text",
+                    "Compact", "Block Text", "List Bullet", "List Number", "Talking Point",
+                    "Footnote Text", "Classification", "Header", "Footer")
+CHARACTER_STYLES = ("Footnote Reference", "Hyperlink", "Verbatim Char")
+TABLE_STYLES = ("Table", "Memo Header")
+# A <div class="..."> in the Markdown gives its list items this paragraph style.
+LIST_STYLE_FOR_CLASS = {"talking-points": "Talking Point", "key-messages": "Talking Point"}
+INLINE = {"strong", "b", "em", "i", "code", "a", "br", "sup", "sub", "span", "img", "u", "small"}
+
+
+@dataclass(frozen=True)
+class Fmt:
+    bold: bool = False
+    italic: bool = False
+    style: str | None = None      # character style id
+    superscript: bool = False
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Where a block sits: inside which div classes, and with which paragraph style."""
+
+    classes: frozenset[str] = frozenset()
+    style: str = "Body Text"
+    level: int = 0
+
+
+@lru_cache(maxsize=4)
+def _reference_bytes(path: Path, mtime: float) -> bytes:
+    return path.read_bytes()
+
+
+def write(note: Note, reference: Path) -> bytes:
+    """The note as DOCX bytes, byte-identical for identical input."""
+    try:
+        document = docx.Document(io.BytesIO(_reference_bytes(reference, reference.stat().st_mtime)))
+    except Exception as err:  # python-docx raises several types for a damaged package
+        raise OutputError(f"cannot read the reference document: {err}", file=reference) from None
+    _Writer(document, note, reference).write(parse(note.body))
+    out = io.BytesIO()
+    document.save(out)
+    return ooxml.deterministic_zip(out.getvalue())
+
+
+class _Writer:
+    def __init__(self, document: Document, note: Note, reference: Path) -> None:
+        self.doc, self.note = document, note
+        self.ids = _style_ids(document, reference)
+        self.footnotes = _fresh_footnotes_part(document)
+        self.numbering = document.part.numbering_part
+        self.bullets = ooxml.style_num_id(document.styles["List Bullet"])
+        self.numbers = ooxml.style_num_id(document.styles["List Number"])
+        self.notes: dict[str, etree.Element] = {}
+        self.next_note = 1
+
+    def write(self, root: etree.Element) -> None:
+        body = self.doc.element.body
+        for child in list(body):
+            if child.tag != ooxml.qn("w:sectPr"):
+                body.remove(child)
+        for div in root.iter("div"):
+            if "footnote" in div.get("class", "").split():
+                self.notes = {li.get("id", ""): li for li in div.iter("li")}
+        for child in root:
+            self.block(child, Ctx())
+        self.markings()
+        self.properties()
+
+    # Blocks -----------------------------------------------------------------
+
+    def block(self, el: etree.Element, ctx: Ctx) -> None:
+        tag = el.tag
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            level = int(tag[1])
+            style = "Title" if level == 1 else f"Heading {min(level - 1, 4)}"
+            self.inline(self.paragraph(style), el, Fmt())
+        elif tag == "p":
+            self.inline(self.paragraph(ctx.style), el, Fmt())
+        elif tag in ("ul", "ol"):
+            self.list(el, ctx)
+        elif tag == "table":
+            self.table(el, memo="memo-header" in ctx.classes)
+        elif tag == "div":
+            classes = frozenset(el.get("class", "").split())
+            if "footnote" not in classes:
+                for child in el:
+                    self.block(child, replace(ctx, classes=ctx.classes | classes))
+        elif tag == "blockquote":
+            for child in el:
+                self.block(child, replace(ctx, style="Block Text"))
+        elif tag == "pre":
+            self.run(self.paragraph("Compact"), "".join(el.itertext()).rstrip("\n"),
+                     Fmt(style=self.ids["Verbatim Char"]), keep_newlines=True)
+        elif tag != "hr":
+            self.inline(self.paragraph(ctx.style), el, Fmt())
+
+    def paragraph(self, style: str) -> Paragraph:
+        paragraph = self.doc.add_paragraph()
+        paragraph._p.get_or_add_pPr().style = self.ids[style]
+        return paragraph
+
+    def list(self, el: etree.Element, ctx: Ctx) -> None:
+        ordered = el.tag == "ol"
+        special = next((LIST_STYLE_FOR_CLASS[c] for c in sorted(ctx.classes) if c in LIST_STYLE_FOR_CLASS), None)
+        style = "List Number" if ordered else special or "List Bullet"
+        base = self.numbers if ordered else self.bullets
+        num_id = ooxml.restarted_num(self.numbering, base) if ordered and base else base
+        level = ctx.level if ctx.style in ("List Bullet", "List Number", "Talking Point") else 0
+        for li in el.findall("li"):
+            self.list_item(li, replace(ctx, style=style, level=level), num_id)
+
+    def list_item(self, li: etree.Element, ctx: Ctx, num_id: int | None) -> None:
+        paragraph = self.paragraph(ctx.style)
+        if num_id is not None:
+            ooxml.set_numbering(paragraph, num_id, min(ctx.level, 8))
+        if li.text and li.text.strip():
+            self.text(paragraph, li.text.lstrip(), Fmt())
+        numbered_used = False
+        for child in li:
+            if child.tag in INLINE:
+                self.inline_child(paragraph, child, Fmt())
+            elif child.tag == "p" and not numbered_used:
+                self.inline(paragraph, child, Fmt())
+                numbered_used = True
+            elif child.tag in ("ul", "ol"):
+                self.list(child, replace(ctx, level=ctx.level + 1))
+            else:
+                follow = self.paragraph("Body Text")
+                follow.paragraph_format.left_indent = Inches(0.25 * (ctx.level + 1))
+                self.inline(follow, child, Fmt())
+
+    def table(self, el: etree.Element, memo: bool) -> None:
+        rows = [tr for tr in el.iter("tr")]
+        if not rows:
+            return
+        columns = max(len(tr) for tr in rows)
+        table = self.doc.add_table(rows=len(rows), cols=columns)
+        table.style = self.doc.styles["Memo Header" if memo else "Table"]
+        for i, tr in enumerate(rows):
+            for j, cell_el in enumerate(tr):
+                cell = table.cell(i, j)
+                paragraph = cell.paragraphs[0]
+                paragraph._p.get_or_add_pPr().style = self.ids["Compact"]
+                bold = j == 0 if memo else cell_el.tag == "th"
+                self.inline(paragraph, cell_el, Fmt(bold=bold))
+        if memo and columns == 2:
+            table.autofit = False
+            for column, width in zip(table.columns, (Inches(1.5), Inches(5.0))):
+                column.width = width
+                for cell in column.cells:
+                    cell.width = width
+        elif el.find("thead") is not None:
+            ooxml.mark_header_row(table.rows[0])
+
+    # Inline -----------------------------------------------------------------
+
+    def inline(self, paragraph: Paragraph, el: etree.Element, fmt: Fmt, container=None) -> None:
+        self.text(paragraph, el.text, fmt, container)
+        for child in el:
+            self.inline_child(paragraph, child, fmt, container)
+
+    def inline_child(self, paragraph: Paragraph, child: etree.Element, fmt: Fmt, container=None) -> None:
+        tag = child.tag
+        if tag in ("strong", "b"):
+            self.inline(paragraph, child, replace(fmt, bold=True), container)
+        elif tag in ("em", "i"):
+            self.inline(paragraph, child, replace(fmt, italic=True), container)
+        elif tag == "code":
+            self.text(paragraph, child.text, replace(fmt, style=self.ids["Verbatim Char"]), container)
+        elif tag == "br":
+            self.run(paragraph, "", fmt, container).add_break()
+        elif tag == "a" and "footnote-backref" in child.get("class", ""):
+            pass
+        elif tag == "a":
+            self.link(paragraph, child, fmt)
+        elif tag == "sup" and child.find("a") is not None and "footnote-ref" in child.find("a").get("class", ""):
+            self.footnote(paragraph, child.find("a").get("href", "").lstrip("#"))
+        elif tag == "sup":
+            self.inline(paragraph, child, replace(fmt, superscript=True), container)
+        elif tag == "img":
+            self.text(paragraph, child.get("alt", ""), fmt, container)
+        else:
+            self.inline(paragraph, child, fmt, container)
+        self.text(paragraph, child.tail, fmt, container)
+
+    def link(self, paragraph: Paragraph, a: etree.Element, fmt: Fmt) -> None:
+        href = a.get("href", "")
+        if not href.startswith(("http://", "https://", "mailto:")):
+            self.inline(paragraph, a, fmt)
+            return
+        container = ooxml.add_hyperlink(paragraph, href)
+        self.inline(paragraph, a, replace(fmt, style=self.ids["Hyperlink"]), container)
+
+    def footnote(self, paragraph: Paragraph, target: str) -> None:
+        li = self.notes.get(target)
+        if li is None:
+            return
+        note_id, self.next_note = self.next_note, self.next_note + 1
+        ref_style = self.ids["Footnote Reference"]
+        ooxml.add_footnote_reference(paragraph, note_id, ref_style)
+        note = ooxml.add_footnote(self.footnotes, note_id, self.ids["Footnote Text"], ref_style)
+        for index, p in enumerate(li.findall("p") or [li]):
+            if index:
+                note = ooxml.add_footnote_paragraph(self.footnotes, note_id, self.ids["Footnote Text"])
+            self.inline(note, p, Fmt())
+
+    def text(self, paragraph: Paragraph, text: str | None, fmt: Fmt, container=None) -> None:
+        if text:
+            self.run(paragraph, text.replace("\n", " "), fmt, container)
+
+    def run(self, paragraph: Paragraph, text: str, fmt: Fmt, container=None,
+            keep_newlines: bool = False) -> Run:
+        if container is None:
+            run = paragraph.add_run()
+        else:
+            r = OxmlElement("w:r")
+            container.append(r)
+            run = Run(r, paragraph)
+        if text:
+            run.text = text if keep_newlines else text.replace("\n", " ")
+        if fmt.bold:
+            run.bold = True
+        if fmt.italic:
+            run.italic = True
+        if fmt.superscript:
+            run.font.superscript = True
+        if fmt.style:
+            run._r.get_or_add_rPr().style = fmt.style
+        return run
+
+    # Page furniture and metadata --------------------------------------------
+
+    def markings(self) -> None:
+        """The marking at the top and bottom of every page; "Page X of Y" below it."""
+        page, _, rest = self.note.labels["page_x_of_y"].partition("{page}")
+        between, _, after = rest.partition("{pages}")
+        for section in self.doc.sections:
+            parts = [(section.header, False), (section.footer, True)]
+            if section.different_first_page_header_footer:
+                parts += [(section.first_page_header, False), (section.first_page_footer, True)]
+            for part, is_footer in parts:
+                part.is_linked_to_previous = False
+                marking = self.story_paragraph(part, "Classification")
+                marking.add_run(self.note.marking)
+                if is_footer:
+                    numbers = part.add_paragraph()
+                    numbers._p.get_or_add_pPr().style = self.ids["Footer"]
+                    numbers.add_run(page)
+                    ooxml.add_field(numbers, "PAGE")
+                    numbers.add_run(between)
+                    ooxml.add_field(numbers, "NUMPAGES")
+                    if after:
+                        numbers.add_run(after)
+
+    def story_paragraph(self, story, style: str) -> Paragraph:
+        """The header/footer's empty first paragraph, or a new one after what is there (a logo)."""
+        first = story.paragraphs[0] if story.paragraphs else None
+        paragraph = first if first is not None and not first.text and not first.runs else story.add_paragraph()
+        paragraph._p.get_or_add_pPr().style = self.ids[style]
+        return paragraph
+
+    def properties(self) -> None:
+        props = self.doc.core_properties
+        stamp = self.note.timestamp
+        props.title = self.note.brief.subject
+        props.author = props.last_modified_by = self.note.author
+        props.created = props.modified = stamp
+        props.last_printed = stamp
+        props.revision = 1
+        props.category = self.note.marking
+        props.subject = props.keywords = props.comments = ""
+        props.language = LANGUAGE_TAGS[self.note.lang]
+        ooxml.set_language(self.doc.styles.element, LANGUAGE_TAGS[self.note.lang])
+
+
+def _style_ids(document: Document, reference: Path) -> dict[str, str]:
+    """Style name → id; a reference.docx missing a style the writer uses is a clear error."""
+    ids = {}
+    wanted = [(n, WD_STYLE_TYPE.PARAGRAPH) for n in PARAGRAPH_STYLES]
+    wanted += [(n, WD_STYLE_TYPE.CHARACTER) for n in CHARACTER_STYLES]
+    wanted += [(n, WD_STYLE_TYPE.TABLE) for n in TABLE_STYLES]
+    for name, kind in wanted:
+        try:
+            style = document.styles[name]
+        except KeyError:
+            raise OutputError(f"the reference document has no {kind.name.lower()} style "
+                              f"{name!r}; add it (start from 'briefgen templates reference-docx')",
+                              file=reference) from None
+        ids[name] = style.style_id
+    return ids
+
+
+def _fresh_footnotes_part(document: Document):
+    """Drop any footnotes a reference document brought along, then add an empty part."""
+    for r_id, rel in list(document.part.rels.items()):
+        if rel.reltype == RT.FOOTNOTES:
+            document.part.drop_rel(r_id)
+    return ooxml.add_footnotes_part(document.part)

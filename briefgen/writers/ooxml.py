@@ -1,0 +1,160 @@
+"""Raw OOXML that python-docx has no API for, behind small named helpers.
+
+Footnotes part, hyperlinks, fields, list numbering, table header rows,
+document language and a deterministic zip. The DOCX writer calls these and
+otherwise speaks python-docx.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import XmlPart
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.text.paragraph import Paragraph
+
+FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+_FOOTNOTES_XML = (
+    f'<w:footnotes {nsdecls("w", "r")}>'
+    '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
+    'w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>'
+    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" '
+    'w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
+    '</w:footnotes>'
+)
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+class Story:
+    """A parent for paragraphs that live outside the document body (footnotes)."""
+
+    def __init__(self, part: XmlPart) -> None:
+        self.part = part
+
+
+def add_footnotes_part(document_part) -> XmlPart:
+    """The ``/word/footnotes.xml`` part with its two separator notes, related to the document."""
+    part = XmlPart(PackURI("/word/footnotes.xml"), FOOTNOTES_CT,
+                   parse_xml(_FOOTNOTES_XML), document_part.package)
+    document_part.relate_to(part, RT.FOOTNOTES)
+    return part
+
+
+def add_footnote(part: XmlPart, note_id: int, text_style: str, ref_style: str) -> Paragraph:
+    """A new normal footnote; returns its paragraph, which starts with the number mark."""
+    note = OxmlElement("w:footnote")
+    note.set(qn("w:id"), str(note_id))
+    p = OxmlElement("w:p")
+    note.append(p)
+    part.element.append(note)
+    paragraph = Paragraph(p, Story(part))
+    paragraph._p.get_or_add_pPr().style = text_style
+    mark = paragraph.add_run()
+    mark._r.get_or_add_rPr().style = ref_style
+    mark._r.append(OxmlElement("w:footnoteRef"))
+    paragraph.add_run(" ")
+    return paragraph
+
+
+def add_footnote_reference(paragraph: Paragraph, note_id: int, ref_style: str) -> None:
+    run = paragraph.add_run()
+    run._r.get_or_add_rPr().style = ref_style
+    ref = OxmlElement("w:footnoteReference")
+    ref.set(qn("w:id"), str(note_id))
+    run._r.append(ref)
+
+
+def add_hyperlink(paragraph: Paragraph, url: str):
+    """A ``w:hyperlink`` to ``url``; the relationship goes on the part that holds the paragraph."""
+    r_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    link.set(qn("w:history"), "1")
+    paragraph._p.append(link)
+    return link
+
+
+def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") -> None:
+    """A complex field (``PAGE``, ``NUMPAGES``) that Word and LibreOffice update on open."""
+    for kind in ("begin", "instr", "separate", "result", "end"):
+        run = paragraph.add_run()
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = f" {instruction} "
+            run._r.append(instr)
+        elif kind == "result":
+            run.text = placeholder
+        else:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+
+
+def set_numbering(paragraph: Paragraph, num_id: int, level: int) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    num_pr = ppr.get_or_add_numPr()
+    num_pr.get_or_add_ilvl().val = level
+    num_pr.get_or_add_numId().val = num_id
+
+
+def style_num_id(style) -> int | None:
+    """The ``w:numId`` a list paragraph style carries, if any."""
+    ppr = style.element.pPr
+    if ppr is None or ppr.numPr is None or ppr.numPr.numId is None:
+        return None
+    return ppr.numPr.numId.val
+
+
+def restarted_num(numbering_part, num_id: int) -> int:
+    """A new ``w:num`` on the same list definition as ``num_id``, restarting at 1."""
+    numbering = numbering_part.element
+    abstract_id = numbering.num_having_numId(num_id).abstractNumId.val
+    num = numbering.add_num(abstract_id)
+    for level in range(9):
+        num.add_lvlOverride(ilvl=level).add_startOverride(1)
+    return num.numId
+
+
+def mark_header_row(row) -> None:
+    """Repeat the row on each page and tell screen readers it is the header."""
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:tblHeader"))
+
+
+def set_language(styles_element, lang_tag: str) -> None:
+    """The document's default proofing language (``en-CA`` / ``fr-CA``)."""
+    rpr = styles_element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), lang_tag)
+
+
+def deterministic_zip(data: bytes) -> bytes:
+    """Rewrite a package with fixed entry dates and order so equal input gives equal bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    names = source.namelist()
+    ordered = ["[Content_Types].xml"] + sorted(n for n in names if n != "[Content_Types].xml")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in ordered:
+            info = zipfile.ZipInfo(name, ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(name))
+    return out.getvalue()
+
+
+def add_footnote_paragraph(part: XmlPart, note_id: int, text_style: str) -> Paragraph:
+    """A further paragraph in footnote ``note_id``."""
+    note = next(n for n in part.element if n.get(qn("w:id")) == str(note_id))
+    p = OxmlElement("w:p")
+    note.append(p)
+    paragraph = Paragraph(p, Story(part))
+    paragraph._p.get_or_add_pPr().style = text_style
+    return paragraph
