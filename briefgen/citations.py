@@ -60,7 +60,10 @@ def sub_clusters(text: str, replace: Callable[[tuple[Cite, ...]], str],
         if cites is None:
             return match.group()
         if note_style:
-            return match["punct"] + replace(cites)
+            punct = match["punct"]
+            if punct[:1] == "." and text[: match.start()].endswith("."):
+                punct = punct[1:]  # "U.S. [@a]." ends with one period, not two
+            return punct + replace(cites)
         return match["space"] + replace(cites) + match["punct"]
 
     return _TOKEN.sub(one, text)
@@ -116,7 +119,7 @@ class Citations:
         for cite in cites:
             first = cite.key not in self.numbers
             self.numbers.setdefault(cite.key, len(self.numbers) + 1)
-            ref = self.render(cite.key, cite.locator, first)
+            ref = self.render(cite.key, cite.locator, first).rstrip(".")
             parts.append(f"{cite.prefix} {ref}" if cite.prefix else ref)
         self.notes.append(_sentence("; ".join(parts)))
         return f"[^{len(self.notes)}]"

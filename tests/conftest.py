@@ -1,0 +1,23 @@
+"""Shared fixtures: a small workspace copied to a temp folder for each test."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A copy of tests/fixtures/workspace: four records, one brief (briefs/note.yaml)."""
+    target = tmp_path / "ws"
+    shutil.copytree(FIXTURES / "workspace", target)
+    return target
+
+
+@pytest.fixture(autouse=True)
+def _no_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
