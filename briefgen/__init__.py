@@ -11,7 +11,7 @@ __all__ = ["__version__", "build"]
 def build(brief_path: str | Path, formats: tuple[str, ...] = ("md", "docx"),
           out: str | Path | None = None, workspace: str | Path = ".") -> list[Path]:
     """Build one brief of a workspace; returns the files written. Mirrors ``briefgen build``."""
-    from .build import build as _build
+    from .builder import build as _build
     from .workspace import Workspace
 
     ws = Workspace(Path(workspace))

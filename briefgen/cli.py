@@ -49,7 +49,7 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import build, parse_formats
+    from .builder import build, parse_formats
     from .workspace import Workspace
 
     ws = Workspace(args.workspace)

@@ -18,7 +18,7 @@ class BriefgenError(Exception):
     def __str__(self) -> str:
         where = ""
         if self.file is not None:
-            where = str(self.file)
+            where = _shown(Path(self.file))
             if self.line is not None:
                 where += f":{self.line}"
             where += ": "
@@ -44,3 +44,11 @@ class TemplateError(BriefgenError):
 
 class OutputError(BriefgenError):
     """An output that cannot be produced or written."""
+
+
+def _shown(path: Path) -> str:
+    """A path as the user typed it: relative to the current folder when inside it."""
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -174,7 +174,8 @@ def validate(model: type[M], data: dict[str, Any], path: Path, lines: Lines) -> 
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
+        # A typo explains the "missing" error it causes: report it first.
+        first = min(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
         loc = tuple(first["loc"])
         field = ".".join(str(part) for part in loc) or None
         line = next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), None)

@@ -1,0 +1,96 @@
+"""Build: golden Markdown, determinism, atomic output, output paths."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import briefgen
+from briefgen.builder import build, write_atomically, Output
+from briefgen.errors import BriefgenError, OutputError
+from briefgen.workspace import Workspace
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_markdown_equals_golden_file(workspace: Path) -> None:
+    build(Workspace(workspace), ["note"], ["md"])
+    expected = (FIXTURES / "expected" / "note.md").read_text(encoding="utf-8")
+    assert (workspace / "out/note.md").read_text(encoding="utf-8") == expected
+
+
+def test_two_builds_are_byte_identical(workspace: Path) -> None:
+    ws = Workspace(workspace)
+    build(ws, [], ["md", "docx"])
+    first = _snapshot(workspace / "out")
+    os.utime(workspace / "briefs/note.yaml")  # a newer mtime must not matter
+    build(Workspace(workspace), [], ["md", "docx"], Path("again"))
+    assert first == _snapshot(workspace / "again")
+    assert set(first) == {"note.md", "note.docx"}
+
+
+def test_source_date_epoch_is_honoured(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(Workspace(workspace), [], ["docx"])
+    plain = (workspace / "out/note.docx").read_bytes()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(Workspace(workspace), [], ["docx"], Path("epoch"))
+    assert (workspace / "epoch/note.docx").read_bytes() != plain
+
+
+@pytest.mark.parametrize("damage", [
+    ("briefs/note.yaml", "summary: [@no-such-record]\n", "a"),
+    ("sources/stats.json", "{not json", "w"),
+    ("sources/news-article.yaml", "titel: typo\n", "a"),
+])
+def test_error_leaves_out_untouched(workspace: Path, damage: tuple[str, str, str]) -> None:
+    (workspace / "briefs/second.yaml").write_text(
+        "subject: Second\ndate: 2025-01-01\nsummary: Fine [@atip-note].\n", encoding="utf-8")
+    build(Workspace(workspace), [], ["md", "docx"])
+    before = _snapshot(workspace / "out")
+    path, text, mode = damage
+    with open(workspace / path, mode, encoding="utf-8") as handle:
+        handle.write(text)
+    with pytest.raises(BriefgenError):
+        build(Workspace(workspace), [], ["md", "docx"])
+    assert _snapshot(workspace / "out") == before
+
+
+def test_failed_write_replaces_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.md").write_bytes(b"old a")
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where a folder should be")
+    outputs = [Output(tmp_path / "a.md", b"new a"), Output(blocked / "b.md", b"new b")]
+    with pytest.raises(OutputError):
+        write_atomically(outputs)
+    assert (tmp_path / "a.md").read_bytes() == b"old a"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_output_folder_cannot_leave_the_workspace(workspace: Path, tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="outside the workspace"):
+        build(Workspace(workspace), [], ["md"], Path("../elsewhere"))
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_library_api_mirrors_cli(workspace: Path) -> None:
+    written = briefgen.build("note", formats=("md",), workspace=workspace)
+    assert written == [workspace / "out/note.md"]
+
+
+def test_sources_list_mode(workspace: Path) -> None:
+    settings = workspace / "briefgen.toml"
+    settings.write_text(settings.read_text().replace('"footnotes"', '"sources-list"'))
+    build(Workspace(workspace), ["note"], ["md"])
+    text = (workspace / "out/note.md").read_text(encoding="utf-8")
+    assert "Officials met on the border \\[1\\]." in text
+    assert "small \\[2, p. 3\\]." in text
+    assert "cooperation \\[3, p. 4; 1\\]." in text
+    assert "[^" not in text
+    sources = text.split("## Sources\n\n")[1]
+    assert sources.startswith("1. The Daily Record, “Border talks continue”, 13 December 2024.")
+    assert "\n4. Some Branch, “Internal memo on" in sources  # listed, never cited: still numbered

@@ -1,0 +1,91 @@
+"""Templates: sandbox, escaping of record text, overrides, template errors."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefgen.errors import TemplateError
+from briefgen.note import compose
+from briefgen.render import Markdown, environment, md_escape
+from briefgen.workspace import Workspace
+
+
+@pytest.mark.parametrize(("text", "escaped"), [
+    ("plain words", "plain words"),
+    ("a_b *c* [@x]", r"a\_b \*c\* \[@x\]"),
+    ("{{ 7 * 7 }}", r"\{\{ 7 \* 7 \}\}"),
+    ("# not a heading", r"\# not a heading"),
+    ("1. not a list", r"1\. not a list"),
+    ("- not a bullet", r"\- not a bullet"),
+    ("> not a quote", "&gt; not a quote"),
+    ("<script>alert(1)</script>", "&lt;script>alert(1)&lt;/script>"),
+    ("A & B &amp; C", "A & B &amp;amp; C"),
+    ("3 < 4", "3 < 4"),
+    ("a|b", r"a\|b"),
+])
+def test_md_escape(text: str, escaped: str) -> None:
+    assert md_escape(text) == escaped
+
+
+def _write(ws: Path, name: str, text: str) -> None:
+    (ws / "templates").mkdir(exist_ok=True)
+    (ws / "templates" / name).write_text(text, encoding="utf-8")
+
+
+def test_record_text_is_data_not_markup(workspace: Path) -> None:
+    _write(workspace, "briefing-note.md.j2",
+           '{% extends "builtin/briefing-note.md.j2" %}\n'
+           "{% block summary %}{{ records['memo-text'].text }} / {{ records['memo-text'].title }}"
+           "{% endblock %}\n")
+    body = compose(Workspace(workspace), workspace / "briefs/note.yaml").body
+    assert r"Body with \{\{ not\_a\_variable \}\} and &lt;script>alert(1)&lt;/script> and \*stars\*." in body
+    assert r"Internal memo on \{\{ template \}\} syntax" in body
+
+
+def test_override_replaces_one_block(workspace: Path) -> None:
+    _write(workspace, "briefing-note.md.j2",
+           '{% extends "builtin/briefing-note.md.j2" %}\n'
+           "{% block summary %}## In Brief\n\n{{ brief.summary }}\n{% endblock %}\n")
+    body = compose(Workspace(workspace), workspace / "briefs/note.yaml").body
+    assert "## In Brief\n\nOfficials met on the border.[^1]" in body
+    assert "## Summary" not in body
+    assert "## Background" in body  # the other blocks are the built-in ones
+
+
+def test_sandbox_blocks_unsafe_attributes(workspace: Path) -> None:
+    _write(workspace, "briefing-note.md.j2", "line one\n{{ ''.__class__.__mro__ }}\n")
+    with pytest.raises(TemplateError) as err:
+        compose(Workspace(workspace), workspace / "briefs/note.yaml")
+    assert err.value.line == 2
+    assert str(err.value.file).endswith("briefing-note.md.j2")
+
+
+def test_syntax_error_names_template_line(workspace: Path) -> None:
+    _write(workspace, "briefing-note.md.j2", "ok\n\n{% if %}\n")
+    with pytest.raises(TemplateError) as err:
+        compose(Workspace(workspace), workspace / "briefs/note.yaml")
+    assert err.value.line == 3
+    assert "syntax" in str(err.value)
+
+
+def test_undefined_variable_is_an_error(workspace: Path) -> None:
+    _write(workspace, "briefing-note.md.j2", "{{ brief.summary }}\n{{ no_such_thing }}\n")
+    with pytest.raises(TemplateError) as err:
+        compose(Workspace(workspace), workspace / "briefs/note.yaml")
+    assert "no_such_thing" in str(err.value)
+    assert err.value.line == 2
+
+
+def test_unknown_note_type_is_a_clear_error(workspace: Path) -> None:
+    brief = workspace / "briefs/note.yaml"
+    brief.write_text(brief.read_text().replace("type: briefing-note", "type: scenario-note"))
+    with pytest.raises(TemplateError, match="scenario-note.md.j2"):
+        compose(Workspace(workspace), brief)
+
+
+def test_macro_output_is_not_escaped_again() -> None:
+    env = environment(None)
+    text = env.from_string('{% import "builtin/_macros.md.j2" as m %}{{ m.bullets(items) }}').render(
+        items=[Markdown("**bold**"), "a_b"])
+    assert "- **bold**" in text and r"- a\_b" in text
