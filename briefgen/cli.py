@@ -16,20 +16,28 @@ from .errors import BriefgenError
 log = logging.getLogger("briefgen")
 
 
+def _common() -> argparse.ArgumentParser:
+    """Options accepted before or after the command (``briefgen -q build`` = ``briefgen build -q``)."""
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    common.add_argument("-C", "--workspace", type=Path, metavar="DIR",
+                        help="workspace folder (default: the current folder)")
+    common.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    common.add_argument("--debug", action="store_true", help="show tracebacks")
+    return common
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="briefgen", description="Cited ministerial briefing notes from source records.")
+        prog="briefgen", description="Cited ministerial briefing notes from source records.",
+        parents=[_common()])
+    parser.set_defaults(workspace=Path("."), quiet=False, debug=False)
     parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
-    parser.add_argument("-C", "--workspace", type=Path, default=Path("."), metavar="DIR",
-                        help="workspace folder (default: the current folder)")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    init = commands.add_parser("init", help="create a new workspace with examples")
+    init = commands.add_parser("init", parents=[_common()], help="create a new workspace with examples")
     init.add_argument("dir", nargs="?", type=Path, default=Path("."), help="where (default: here)")
 
-    build = commands.add_parser("build", help="build briefing notes from briefs/")
+    build = commands.add_parser("build", parents=[_common()], help="build briefing notes from briefs/")
     build.add_argument("briefs", nargs="*", metavar="BRIEF",
                        help="brief files or names (default: every brief in briefs/)")
     build.add_argument("--format", default="md,docx", help="comma-separated: md,docx (default both)")
