@@ -30,10 +30,7 @@ from briefgen.workspace import Workspace, init
 from briefgen.writers import docx as docx_writer
 from briefgen.writers import markdown as md_writer
 
-try:  # the build stage was renamed briefgen.build -> briefgen.builder
-    from briefgen.builder import reference_docx
-except ImportError:
-    from briefgen.build import reference_docx  # type: ignore[no-redef]
+from briefgen.builder import reference_docx
 
 BRIEF = "border-cooperation"
 TARGET_IN_PROCESS_MS = 20.0
