@@ -13,14 +13,20 @@ from dataclasses import dataclass, field
 
 from .errors import CitationError
 
-# Code spans and backslash escapes are skipped; a bracket is a citation cluster
+# Fenced code blocks, code spans and backslash escapes are skipped; a bracket is a citation cluster
 # only when every ';'-separated item in it holds an @key.
 _TOKEN = re.compile(
-    r"(?P<code>(?P<ticks>`+).+?(?P=ticks))"
+    r"(?P<fence>^[ \t]*(?P<fchars>`{3,}(?=[^\n`]*\n)|~{3,})[^\n]*\n(?:.*?\n)?[ \t]*(?P=fchars)[`~]*[ \t]*(?:\n|\Z))"
+    r"|(?P<code>(?P<ticks>`+)(?:(?!\n[ \t]*\n).)+?(?P=ticks))"
     r"|(?P<escape>\\.)"
     r"|(?P<space>[ \t\n]*)\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[])(?P<punct>[.,;:!?]*)",
-    re.S,
+    re.S | re.M,
 )
+# What may come before a cluster on its line when it opens a block (list item,
+# heading, quote): the space after such a marker is not a word space.
+_BLOCK_START = re.compile(r"[ \t]*(?:(?:>|[-*+]|\d{1,9}[.)]|#{1,6}|\|)[ \t]*)*")
+# A locator needs at least one letter or digit: "[@a.]" has none.
+_NO_LOCATOR = re.compile(r"[\W_]*")
 _ITEM = re.compile(
     r"\s*(?P<prefix>(?:.*\s)?)-?@(?P<key>[A-Za-z0-9_](?:[\w.:/-]*\w)?)(?P<suffix>.*?)\s*",
     re.S,
@@ -41,7 +47,9 @@ def parse_cluster(body: str) -> tuple[Cite, ...] | None:
         match = _ITEM.fullmatch(item)
         if match is None:
             return None
-        locator = match["suffix"].lstrip(", ").strip() or None
+        locator = match["suffix"].strip().lstrip(",").strip().rstrip(",;:").strip()
+        if _NO_LOCATOR.fullmatch(locator):
+            locator = None
         cites.append(Cite(match["key"], locator, match["prefix"].strip()))
     return tuple(cites)
 
@@ -59,7 +67,7 @@ def sub_clusters(text: str, replace: Callable[[tuple[Cite, ...]], str],
         cites = parse_cluster(match["body"])
         if cites is None:
             return match.group()
-        if note_style:
+        if note_style and _follows_word(text, match):
             punct = match["punct"]
             if punct[:1] == "." and text[: match.start()].endswith("."):
                 punct = punct[1:]  # "U.S. [@a]." ends with one period, not two
@@ -67,6 +75,22 @@ def sub_clusters(text: str, replace: Callable[[tuple[Cite, ...]], str],
         return match["space"] + replace(cites) + match["punct"]
 
     return _TOKEN.sub(one, text)
+
+
+def _follows_word(text: str, match: re.Match[str]) -> bool:
+    """Whether the cluster comes after text in the same paragraph.
+
+    Not when it opens a block ("- [@a] ...", "# [@a]") or the text, and not
+    across a blank line: removing that space would break the Markdown.
+    """
+    space = match["space"]
+    if space.count("\n") > 1:
+        return False
+    before = text[: match.start()]
+    if "\n" in space:
+        return bool(before.strip())
+    line = before[before.rfind("\n") + 1:]
+    return not _BLOCK_START.fullmatch(line)
 
 
 def cited_keys(text: str) -> list[str]:
@@ -131,7 +155,8 @@ class Citations:
                 self.numbers[cite.key] = len(self.numbers) + 1
                 self.notes.append(_sentence(self.render(cite.key, None, True)))
             number = str(self.numbers[cite.key])
-            parts.append(f"{number}, {cite.locator}" if cite.locator else number)
+            part = f"{number}, {cite.locator}" if cite.locator else number
+            parts.append(f"{cite.prefix} {part}" if cite.prefix else part)
         return "\\[" + "; ".join(parts) + "\\]"
 
     def add_uncited(self, keys: Iterable[str]) -> list[str]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 FRENCH = {
@@ -13,7 +14,14 @@ FRENCH = {
     "SECRET": "SECRET",
     "TOP SECRET": "TRÈS SECRET",
 }
-_FROM_FRENCH = {fr: en for en, fr in FRENCH.items()}
+
+
+def _plain(text: str) -> str:
+    """Without accents: "PROTEGE B" is how many keyboards type "PROTÉGÉ B"."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+_FROM_FRENCH = {_plain(fr): en for en, fr in FRENCH.items()}
 
 
 class Scale:
@@ -24,8 +32,8 @@ class Scale:
 
     @staticmethod
     def _canonical(value: str) -> str:
-        text = re.sub(r"\s+", " ", value.strip()).upper()
-        return _FROM_FRENCH.get(text, text)
+        text = unicodedata.normalize("NFC", re.sub(r"\s+", " ", value.strip()).upper())
+        return _FROM_FRENCH.get(_plain(text), text)
 
     def normalise(self, value: str) -> str:
         """``protected b`` and ``PROTÉGÉ B`` both mean ``PROTECTED B``; unknown is an error."""

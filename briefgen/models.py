@@ -34,9 +34,9 @@ def _to_date(value: Any) -> Any:
         return value
     if isinstance(value, dt.datetime):
         return value.date()
-    if isinstance(value, str):
+    if isinstance(value, str) and re.match(r"\d{4}-\d\d-\d\d", value.strip()):
         try:
-            return dt.date.fromisoformat(value.strip())
+            return dt.datetime.fromisoformat(value.strip()).date()  # also "2024-01-02T10:00"
         except ValueError:
             pass
     raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD")
@@ -78,7 +78,7 @@ class SourceRecord(Model):
     accessed: Date | None = None
     atip_number: str | None = None
     pages: int | None = Field(default=None, ge=1)
-    classification: str = "UNCLASSIFIED"
+    classification: str | None = None  # None: the workspace default
     language: Language = "en"
     tags: StrList = []
     summary: str | None = None
@@ -139,7 +139,7 @@ class Settings(Model):
     """briefgen.toml: workspace-wide defaults."""
 
     department: str = ""
-    classification: str = "UNCLASSIFIED"
+    classification: str | None = None  # None: the lowest of classification_levels
     language: Language = "en"
     citations: Literal["footnotes", "sources-list"] = "footnotes"
     classification_levels: list[str] = Field(default_factory=lambda: list(DEFAULT_LEVELS), min_length=1)

@@ -111,11 +111,11 @@ def _classify(ws: Workspace, brief: Brief, path: Path, lines: Lines,
     levels = {}
     for key, record in cited.items():
         try:
-            levels[key] = scale.normalise(record.classification)
+            levels[key] = scale.normalise(record.classification or ws.default_level)
         except ValueError as err:
             raise InputError(str(err), file=ws.record_path(key), field="classification") from None
     if brief.classification is None:
-        return scale.highest([ws.settings.classification, *levels.values()])
+        return scale.highest([ws.default_level, *levels.values()])
     line = _line(lines, ("classification",))
     try:
         level = scale.normalise(brief.classification)

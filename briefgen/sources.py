@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import tomllib
+import typing
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import InputError
-from .models import Brief, Settings, SourceRecord
+from .models import Brief, Settings, SourceRecord, check_id
 
 log = logging.getLogger("briefgen")
 
@@ -42,11 +43,23 @@ class _Loader(yaml.SafeLoader):
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
+            try:
+                hash(key)
+            except TypeError:
+                raise InputError("a key must be a plain name, not a list or mapping",
+                                 line=line) from None
             if key in seen:
                 raise InputError(f"duplicate key {key!r} (first on line {seen[key]})",
                                  line=line, field=str(key))
             seen[key] = line
         return super().construct_mapping(node, deep=True)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> str:  # type: ignore[override]
+        """Keep dates as text: the models check them (2024-02-30 is an error with a line)."""
+        return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
 def _key_lines(node: yaml.Node | None, prefix: tuple[Any, ...] = ()) -> Lines:
@@ -95,37 +108,46 @@ def read_text(path: Path) -> str:
         line = raw[: err.start].count(b"\n") + 1
         raise InputError(f"not UTF-8 text (byte 0x{raw[err.start]:02x}); "
                          "save the file as UTF-8", file=path, line=line) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows line ends
     return _strip_controls(text, path)
 
 
-def _strip_controls(text: str, path: Path) -> str:
-    """Control characters would corrupt the DOCX: drop them, and say where."""
+def _strip_controls(text: str, path: Path, line: int | None = None,
+                    field: str | None = None) -> str:
+    """Control characters would corrupt the DOCX: drop them, and say where.
+
+    Without ``line`` the text is a whole file and the line is counted in it.
+    """
     match = _CONTROL.search(text)
     if match is None:
         return text
-    line = text.count("\n", 0, match.start()) + 1
-    log.warning("%s:%d: removed control character(s) such as U+%04X",
-                path, line, ord(match.group()))
+    if line is None and field is None:
+        line = text.count("\n", 0, match.start()) + 1
+    where = f"{path}:{line}" if line is not None else str(path)
+    log.warning("%s: %sremoved control character(s) such as U+%04X",
+                where, f"{field}: " if field else "", ord(match.group()))
     return _CONTROL.sub("", text)
 
 
-def _clean_strings(value: Any, path: Path) -> Any:
+def _clean_strings(value: Any, path: Path, lines: Lines, loc: tuple[Any, ...] = ()) -> Any:
     """Strip control characters that arrived through escapes ("\\v", "\\u000b")."""
     if isinstance(value, str):
-        return _strip_controls(value, path)
+        line = next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), None)
+        return _strip_controls(value, path, line, ".".join(map(str, loc)) or "value")
     if isinstance(value, dict):
-        return {k: _clean_strings(v, path) for k, v in value.items()}
+        return {k: _clean_strings(v, path, lines, loc + (k,)) for k, v in value.items()}
     if isinstance(value, list):
-        return [_clean_strings(v, path) for v in value]
+        return [_clean_strings(v, path, lines, loc + (i,)) for i, v in enumerate(value)]
     return value
 
 
 def _load_mapping(path: Path) -> tuple[dict[str, Any], Lines]:
     """A record or brief file as a mapping plus the line of each field."""
     text = read_text(path)
-    if path.suffix == ".json":
-        data, lines = _parse_json(text, path), {}
-    elif path.suffix == ".md":
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        data, lines = _parse_json(text, path)
+    elif suffix == ".md":
         data, lines = _parse_front_matter(text, path)
     else:
         data, lines = parse_yaml(text, path)
@@ -134,10 +156,11 @@ def _load_mapping(path: Path) -> tuple[dict[str, Any], Lines]:
     if not isinstance(data, dict):
         raise InputError(f"expected a mapping of fields, found {type(data).__name__}",
                          file=path, line=1)
-    return _clean_strings(data, path), lines
+    return _clean_strings(data, path, lines), lines
 
 
-def _parse_json(text: str, path: Path) -> Any:
+def _parse_json(text: str, path: Path) -> tuple[Any, Lines]:
+    """JSON, with the line of each key taken from reading it as YAML (a superset)."""
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         keys = [k for k, _ in pairs]
         for key in keys:
@@ -146,11 +169,24 @@ def _parse_json(text: str, path: Path) -> Any:
         return dict(pairs)
 
     if not text.strip():
-        return None
+        return None, {}
     try:
-        return json.loads(text, object_pairs_hook=no_duplicates)
+        data = json.loads(text, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as err:
         raise InputError(f"JSON syntax error: {err.msg}", file=path, line=err.lineno) from None
+    except InputError as err:
+        try:  # the YAML reader names the line of the repeated key
+            parse_yaml(text, path)
+        except InputError as located:
+            if located.field == err.field:
+                raise located from None
+        except Exception:  # noqa: BLE001 - only looking for a line number
+            pass
+        raise
+    try:
+        return data, parse_yaml(text, path)[1]
+    except Exception:  # noqa: BLE001 - valid JSON PyYAML cannot read: usable, without lines
+        return data, {}
 
 
 def _parse_front_matter(text: str, path: Path) -> tuple[Any, Lines]:
@@ -190,20 +226,59 @@ def _explain(model: type[BaseModel], error: Any) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         name = str(error["loc"][-1])
-        known = [f.alias or n for n, f in model.model_fields.items()]
+        owner = _model_at(model, error["loc"][:-1])
+        known = [f.alias or n for n, f in owner.model_fields.items()]
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else f"; known fields: {', '.join(known)}"
         return f"unknown field{hint}"
     if kind == "missing":
         return "required field is missing"
-    message = str(error["msg"])
-    return message.removeprefix("Value error, ")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if kind == "string_type" and isinstance(error.get("input"), (int, float, bool)):
+        message += "; put the value in quotes to keep it as written"
+    return message
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel]:
+    """The (nested) model that holds the field at ``loc``: ``quotes.0.speker`` → Quote."""
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            break
+        nested = _nested_model(field.annotation)
+        if nested is None:
+            break
+        model = nested
+    return model
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def read_record(path: Path) -> SourceRecord:
     data, lines = _load_mapping(path)
-    data.setdefault("id", path.stem)
-    return validate(SourceRecord, data, path, lines)
+    return validate(SourceRecord, _default_id(data, path), path, lines)
+
+
+def _default_id(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The id defaults to the file name, which must then be a valid id itself."""
+    if "id" not in data:
+        try:
+            check_id(path.stem)
+        except ValueError as err:
+            raise InputError(f"{err}; rename the file or give it an 'id:' field",
+                             file=path, field="id") from None
+        data["id"] = path.stem
+    return data
 
 
 def read_records(directory: Path) -> tuple[dict[str, SourceRecord], dict[str, Path]]:
@@ -216,6 +291,8 @@ def read_records(directory: Path) -> tuple[dict[str, SourceRecord], dict[str, Pa
     for path in sorted(directory.rglob("*")):
         if path.suffix.lower() not in RECORD_SUFFIXES or not path.is_file():
             continue
+        if any(part.startswith(".") for part in path.relative_to(directory).parts):
+            continue  # hidden: editor and OS leftovers (.#x.yaml, ._x.md), .git
         record = read_record(path)
         if record.id in records:
             raise InputError(f"record id {record.id!r} is also used by {origin[record.id]}",
@@ -228,18 +305,39 @@ def read_records(directory: Path) -> tuple[dict[str, SourceRecord], dict[str, Pa
 def read_brief(path: Path) -> tuple[Brief, Lines]:
     """A brief spec and the line of each of its fields (for citation errors)."""
     data, lines = _load_mapping(path)
-    data.setdefault("id", path.stem)
-    return validate(Brief, data, path, lines), lines
+    return validate(Brief, _default_id(data, path), path, lines), lines
 
 
 def read_settings(path: Path) -> Settings:
     """``briefgen.toml``; a workspace without one gets the defaults."""
     if not path.exists():
         return Settings()
+    text = read_text(path)
     try:
-        data = tomllib.loads(read_text(path))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         line = re.search(r"line (\d+)", str(err))
         raise InputError(f"TOML syntax error: {err}", file=path,
                          line=int(line.group(1)) if line else None) from None
-    return validate(Settings, data, path, {})
+    return validate(Settings, data, path, _toml_lines(text))
+
+
+_TOML_TABLE = re.compile(r"\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?")
+_TOML_KEY = re.compile(r"\s*([A-Za-z0-9_.\"' -]+?)\s*=")
+
+
+def _toml_lines(text: str) -> Lines:
+    """Line of each ``key =`` and ``[table]`` (plain keys only; enough for messages)."""
+    lines: Lines = {}
+    table: tuple[str, ...] = ()
+
+    def parts(name: str) -> tuple[str, ...]:
+        return tuple(p.strip().strip("\"'") for p in name.split("."))
+
+    for number, line in enumerate(text.splitlines(), 1):
+        if match := _TOML_TABLE.fullmatch(line):
+            table = parts(match.group(1))
+            lines.setdefault(table, number)
+        elif match := _TOML_KEY.match(line):
+            lines.setdefault(table + parts(match.group(1)), number)
+    return lines

@@ -26,7 +26,8 @@ class Workspace:
         self.settings = read_settings(self.root / SETTINGS_FILE)
         try:
             self.scale = Scale(self.settings.classification_levels)
-            self.scale.normalise(self.settings.classification)
+            default = self.settings.classification
+            self.default_level = self.scale.normalise(default) if default else self.scale.levels[0]
         except ValueError as err:
             raise InputError(str(err), file=self.root / SETTINGS_FILE, field="classification") from None
 
