@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError, OutputError
+from .errors import ChecksFailed, InputError, OutputError
 from .note import Note, compose
 from .render import builtin_templates
 from .workspace import Workspace
@@ -87,10 +87,29 @@ def write_atomically(outputs: list[Output]) -> None:
         os.replace(temp, final)
 
 
+def run_checks(ws: Workspace, paths: list[Path], strict: bool = False) -> None:
+    """The quality gates: warnings are logged; errors (or, with ``strict``, warnings) stop."""
+    from .check import ERROR, check_all, summary
+
+    findings = check_all(ws, paths)
+    failing = [f for f in findings if strict or f.severity == ERROR]
+    if failing:
+        raise ChecksFailed(findings, summary(findings, len(paths)))
+    for finding in findings:
+        log.warning("%s", finding)
+
+
 def build(ws: Workspace, names: list[str] | None = None, formats: Iterable[str] = FORMATS,
-          out: Path | None = None) -> list[Path]:
-    """Build the named briefs (default: all of briefs/) into ``out`` (default: out/)."""
+          out: Path | None = None, check: bool = True) -> list[Path]:
+    """Build the named briefs (default: all of briefs/) into ``out`` (default: out/).
+
+    The checks of ``briefgen check`` run once the notes are made (so input
+    errors are reported as such first): a check error stops the build.
+    """
     out_dir = ws.inside(out if out is not None else Path("out"), "output folder")
-    outputs = render_outputs(ws, ws.brief_paths(names or []), list(formats), out_dir)
+    paths = ws.brief_paths(names or [])
+    outputs = render_outputs(ws, paths, list(formats), out_dir)
+    if check:
+        run_checks(ws, paths)
     write_atomically(outputs)
     return [o.path for o in outputs]

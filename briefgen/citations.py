@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from .errors import CitationError
@@ -105,15 +105,28 @@ def cited_keys(text: str) -> list[str]:
     return keys
 
 
-def check_keys(text: str, known: Iterable[str], **where: object) -> list[str]:
+def find_clusters(text: str) -> list[tuple[int, int, tuple[Cite, ...]]]:
+    """Each citation cluster with the offsets of its brackets."""
+    found = []
+    for match in _TOKEN.finditer(text):
+        cites = parse_cluster(match["body"]) if match["body"] is not None else None
+        if cites is not None:
+            found.append((match.start("body") - 1, match.end("body") + 1, cites))
+    return found
+
+
+def unknown_key_message(key: str, known: Collection[str]) -> str:
+    close = difflib.get_close_matches(key, list(known), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return f"citation of unknown record '@{key}'{hint}"
+
+
+def check_keys(text: str, known: Collection[str], **where: object) -> list[str]:
     """Every key cited in ``text`` must name a record; suggest near matches."""
-    known = list(known)
     keys = cited_keys(text)
     for key in keys:
         if key not in known:
-            close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
-            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-            raise CitationError(f"citation of unknown record '@{key}'{hint}", **where)  # type: ignore[arg-type]
+            raise CitationError(unknown_key_message(key, known), **where)  # type: ignore[arg-type]
     return keys
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 class BriefgenError(Exception):
     """A problem the user can fix. Carries where it is: file, line, field."""
 
+    exit_code = 2
+
     def __init__(self, message: str, *, file: Path | str | None = None,
                  line: int | None = None, field: str | None = None) -> None:
         super().__init__(message)
@@ -18,7 +20,7 @@ class BriefgenError(Exception):
     def __str__(self) -> str:
         where = ""
         if self.file is not None:
-            where = _shown(Path(self.file))
+            where = shown_path(Path(self.file))
             if self.line is not None:
                 where += f":{self.line}"
             where += ": "
@@ -46,9 +48,19 @@ class OutputError(BriefgenError):
     """An output that cannot be produced or written."""
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
     """A path as the user typed it: relative to the current folder when inside it."""
     try:
         return str(path.absolute().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+class ChecksFailed(BriefgenError):
+    """``briefgen check`` found errors (or warnings, with --strict); exit status 1."""
+
+    exit_code = 1
+
+    def __init__(self, findings: list, summary: str) -> None:
+        super().__init__(summary)
+        self.findings = findings

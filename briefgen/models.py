@@ -135,6 +135,19 @@ class Brief(Model):
 
 
 
+class CheckSettings(Model):
+    """``[check]`` in briefgen.toml: rules to turn off, budgets, known acronyms."""
+
+    disable: list[str] = []
+    pages: dict[str, float] = {"briefing-note": 2, "decision-note": 3, "qp-note": 1,
+                               "media-lines": 2, "meeting-brief": 3}
+    talking_points_max: int = Field(default=7, ge=1)
+    words_per_point: int = Field(default=40, ge=1)
+    summary_words: int = Field(default=150, ge=1)
+    sentence_words: int = Field(default=30, ge=1)
+    acronyms: list[str] = ["U.S.", "US", "UN", "NATO", "G7", "G20", "EU", "CBC", "OK", "PM", "MP"]
+
+
 class Settings(Model):
     """briefgen.toml: workspace-wide defaults."""
 
@@ -144,6 +157,7 @@ class Settings(Model):
     citations: Literal["footnotes", "sources-list"] = "footnotes"
     classification_levels: list[str] = Field(default_factory=lambda: list(DEFAULT_LEVELS), min_length=1)
     labels: dict[Language, dict[str, str]] = {}
+    check: CheckSettings = CheckSettings()
 
 
 # Fields of a Brief whose text is Markdown written by staff (may carry citations).

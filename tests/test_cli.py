@@ -95,7 +95,7 @@ def test_control_character_is_stripped_with_a_warning(workspace: Path) -> None:
     brief.write_text(brief.read_text().replace("[@stats].\n", "[@stats; @ctl].\n"))
     result = run("build", cwd=workspace)
     assert result.returncode == 0, result.stderr
-    assert "ctl.md:5: removed control character" in result.stderr
+    assert "sources/ctl.md:5: warning: removed control character" in result.stderr
 
 
 def test_debug_shows_the_traceback(workspace: Path) -> None:

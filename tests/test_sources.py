@@ -218,7 +218,7 @@ def test_escaped_control_character_is_stripped(
     with caplog.at_level(logging.WARNING, logger="briefgen"):
         record = read_record(path)
     assert record.text == "ab"
-    assert f"{path}:{line}: text:" in caplog.text
+    assert f"{path}:{line}: warning: text:" in caplog.text
 
 
 # --- values ---------------------------------------------------------------------------
