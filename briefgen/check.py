@@ -129,8 +129,8 @@ def _split(text: str, start: int, stop: int) -> Iterator[tuple[int, int]]:
         word = re.search(r"([\w.]+)$", text[begin:match.start()])
         token = word.group(1).lower() if word else ""
         following = text[match.end():stop].lstrip()[:1]
-        if token in _ABBREVIATIONS or re.fullmatch(r"(?:\w\.)*\w", token) and len(token) <= 3 \
-                and match.group()[0] == "." or (following and following.islower()):
+        initials = re.fullmatch(r"(?:[a-z]\.)*[a-z]", token) and match.group()[0] == "."
+        if token in _ABBREVIATIONS or initials or (following and following.islower()):
             continue
         yield begin, match.end()
         begin = match.end()
