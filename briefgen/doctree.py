@@ -2,21 +2,41 @@
 
 Python-Markdown parses the note; a last Treeprocessor hands us its tree (the
 Pandoc/Sphinx idea: one document model, many writers). Raw-HTML and entity
-placeholders are resolved here so writers only ever see plain text.
+placeholders are resolved here so writers only ever see plain text: every
+``text``, ``tail`` and attribute in the tree is the characters a reader sees,
+with no HTML escaping and no Python-Markdown placeholder (``\\x02 … \\x03``).
+
+Lists are read the CommonMark way: a nested list or a further paragraph of an
+item is indented to the item's text (two spaces under ``- ``, three under
+``1. ``), as Pandoc, GitHub and the ``item`` template filter write them.
+Python-Markdown itself wants four spaces, so the text is re-indented first.
 """
 from __future__ import annotations
 
 import html
 import re
 import xml.etree.ElementTree as etree
+from html.parser import HTMLParser
 
 import markdown
-from markdown.extensions.footnotes import NBSP_PLACEHOLDER
+from markdown.extensions.footnotes import FN_BACKLINK_TEXT, NBSP_PLACEHOLDER
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import HTML_PLACEHOLDER_RE
+from markdown.util import AMP_SUBSTITUTE, ETX, HTML_PLACEHOLDER_RE, STX
 
 EXTENSIONS = ["footnotes", "tables", "attr_list", "md_in_html", "sane_lists"]
-_TAG = re.compile(r"\s*<[^>]*>\s*$")
+BACKLINK = "\u21a9"          # what the footnote back-reference link shows (↩)
+TAB = 4                      # Python-Markdown's indent for nested blocks
+
+_BR = re.compile(r"\s*<br\s*/?>\s*$", re.I)
+# An entity Python-Markdown wrote with its "&" placeholder (e-mail autolinks).
+_AMP_ENTITY = re.compile(re.escape(AMP_SUBSTITUTE) + r"(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+# An entity in an attribute (link address, title): only the ";"-terminated
+# forms, so that an address such as "?a=1&copy=2" stays as written.
+_ATTR_ENTITY = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_STRAY = re.compile(f"{STX}[^{STX}{ETX}]*{ETX}|[{STX}{ETX}]")
+
+_LEAD = re.compile(r"[ \t]*")
+_MARKER = re.compile(r"([-*+]|([0-9]{1,9})\.)( +|$)")
 
 
 class _Capture(Treeprocessor):
@@ -34,23 +54,170 @@ def parse(text: str) -> etree.Element:
     md = markdown.Markdown(extensions=EXTENSIONS)
     capture = _Capture(md)
     md.treeprocessors.register(capture, "briefgen-capture", -100)
-    md.convert(text)
+    md.convert(reindent_lists(text))
     assert capture.tree is not None
     _unstash(capture.tree, md)
     return capture.tree
 
 
+# Lists ------------------------------------------------------------------------
+
+def reindent_lists(text: str) -> str:
+    """CommonMark list indentation → Python-Markdown's four spaces a level.
+
+    A line indented at least to an open item's text belongs to that item and
+    moves to the item's new text column; a list marker indented under an item
+    starts a nested list. A list that follows a paragraph line directly gets
+    the blank line Python-Markdown needs before it (CommonMark lets a list
+    interrupt a paragraph). Lines outside lists, and anything indented four
+    spaces outside a list (code, footnote bodies), stay as they are.
+    """
+    out: list[str] = []
+    stack: list[tuple[int, int]] = []    # open items: (text column in, text column out)
+    blank_before = True
+    for line in text.split("\n"):
+        lead = _LEAD.match(line).group()
+        rest = line[len(lead):]
+        if not rest:
+            out.append("")
+            blank_before = True
+            continue
+        indent = len(lead.expandtabs(TAB))
+        marker = _MARKER.match(rest)
+        if marker and (stack or indent < TAB):
+            in_list = bool(stack)
+            while stack and stack[-1][0] > indent:
+                stack.pop()
+            if not in_list and not blank_before and marker.group(2) in (None, "1"):
+                out.append("")             # a list may interrupt a paragraph
+            column_out = stack[-1][1] if stack else 0
+            spaces = len(marker.group(3))
+            width = len(marker.group(1)) + (spaces if 1 <= spaces <= 4 else 1)
+            out.append(" " * column_out + rest)
+            stack.append((indent + width, column_out + TAB))
+        elif stack and (indent >= stack[-1][0] or blank_before):
+            while stack and stack[-1][0] > indent:
+                stack.pop()                # back out to the item this line is under
+            out.append(_shift(rest, indent, stack) if stack else line)
+        else:
+            out.append(line)               # outside lists, or a lazy continuation line
+        blank_before = False
+    return "\n".join(out)
+
+
+def _shift(rest: str, indent: int, stack: list[tuple[int, int]]) -> str:
+    """A line inside the innermost open item, moved to that item's new text column."""
+    column_in, column_out = stack[-1]
+    return " " * (column_out + indent - column_in) + rest
+
+
+# Placeholders -----------------------------------------------------------------
+
+class _Text(HTMLParser):
+    """The text of a raw HTML fragment: tags, comments, scripts and styles dropped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in ("script", "style"):
+            self.skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self.skip:
+            self.skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+def _html_text(raw: str) -> str:
+    parser = _Text()
+    parser.feed(raw)
+    parser.close()
+    return "".join(parser.parts)
+
+
 def _unstash(root: etree.Element, md: markdown.Markdown) -> None:
     """Entities become characters; raw HTML tags (not markup we build on) are dropped."""
+    def raw(index: int) -> str:
+        block = md.htmlStash.rawHtmlBlocks[index]
+        return block if isinstance(block, str) else etree.tostring(block, encoding="unicode")
+
     def restore(match: re.Match[str]) -> str:
-        raw = md.htmlStash.rawHtmlBlocks[int(match.group(1))]
-        raw = raw if isinstance(raw, str) else etree.tostring(raw, encoding="unicode")
-        return "" if _TAG.match(raw) else html.unescape(raw)
+        return _html_text(raw(int(match.group(1))))
 
-    def clean(text: str | None) -> str | None:
-        if not text or "\x02" not in text:
+    def clean(text: str | None, code: bool = False) -> str | None:
+        if not text:
             return text
-        return HTML_PLACEHOLDER_RE.sub(restore, text.replace(NBSP_PLACEHOLDER, ""))
+        if code:      # code spans and blocks keep Python-Markdown's HTML escaping
+            text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        if STX not in text:
+            return text
+        text = text.replace(NBSP_PLACEHOLDER, "").replace(FN_BACKLINK_TEXT, BACKLINK)
+        text = _AMP_ENTITY.sub(lambda m: html.unescape(f"&{m.group(1)};"), text)
+        text = text.replace(AMP_SUBSTITUTE, "&")
+        text = HTML_PLACEHOLDER_RE.sub(restore, text)
+        return _STRAY.sub("", text)
 
-    for element in root.iter():
-        element.text, element.tail = clean(element.text), clean(element.tail)
+    def attribute(value: str) -> str:
+        value = _AMP_ENTITY.sub(lambda m: html.unescape(f"&{m.group(1)};"), value)
+        value = value.replace(AMP_SUBSTITUTE, "&")
+        value = _ATTR_ENTITY.sub(lambda m: html.unescape(m.group()), value)
+        return _STRAY.sub("", value)
+
+    _line_breaks(root, md)
+    parents = {child: parent for parent in root.iter() for child in parent}
+    for element in list(root.iter()):
+        element.text = clean(element.text, code=element.tag == "code")
+        element.tail = clean(element.tail)
+        for key, value in element.items():
+            if value:
+                element.set(key, attribute(value))
+        if (element.tag == "p" and len(element) == 0 and not (element.text or "").strip()
+                and element in parents):
+            parents[element].remove(element)    # a paragraph that was only raw HTML
+
+
+def _line_breaks(root: etree.Element, md: markdown.Markdown) -> None:
+    """A raw ``<br>`` tag becomes a ``br`` element, the one tag worth keeping."""
+    def is_br(match: re.Match[str]) -> bool:
+        block = md.htmlStash.rawHtmlBlocks[int(match.group(1))]
+        return isinstance(block, str) and bool(_BR.match(block))
+
+    def split(text: str) -> list[str] | None:
+        """Text pieces around each ``<br>`` placeholder, or None if there is none."""
+        pieces, start = [], 0
+        for match in HTML_PLACEHOLDER_RE.finditer(text):
+            if is_br(match):
+                pieces.append(text[start:match.start()])
+                start = match.end()
+        if not pieces:
+            return None
+        pieces.append(text[start:])
+        return pieces
+
+    for parent in list(root.iter()):
+        if parent.tag in ("code", "pre"):
+            continue
+        index = 0
+        if parent.text and STX in parent.text and (pieces := split(parent.text)):
+            parent.text = pieces[0]
+            for piece in pieces[1:]:
+                br = etree.Element("br")
+                br.tail = piece
+                parent.insert(index, br)
+                index += 1
+        while index < len(parent):
+            child = parent[index]
+            index += 1
+            if child.tail and STX in child.tail and (pieces := split(child.tail)):
+                child.tail = pieces[0]
+                for piece in pieces[1:]:
+                    br = etree.Element("br")
+                    br.tail = piece
+                    parent.insert(index, br)
+                    index += 1

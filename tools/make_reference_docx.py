@@ -9,6 +9,7 @@ reference document restyles briefgen output too.
 """
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -90,6 +91,31 @@ def _set_numbering(style, num_id: int) -> None:
     ppr.insert(0, parse_xml(f'<w:numPr {nsdecls("w")}><w:numId w:val="{num_id}"/></w:numPr>'))
 
 
+def _separate_items(style) -> None:
+    """Turn off "don't add space between paragraphs of the same style"."""
+    ppr = style.element.get_or_add_pPr()
+    for old in ppr.findall(qn("w:contextualSpacing")):
+        ppr.remove(old)
+    ppr.insert_element_before(
+        parse_xml(f'<w:contextualSpacing {nsdecls("w")} w:val="0"/>'),
+        "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+        "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
+        "w:pPrChange")
+
+
+def _slim(document: docx.document.Document) -> None:
+    """Drop what python-docx's template carries but a reference document should not:
+    its preview picture (of another document), Word 2010's duplicate
+    stylesWithEffects part and an empty bibliography store."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    unwanted = {RT.THUMBNAIL, RT.CUSTOM_XML,
+                "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"}
+    for source in (document.part.package, document.part):
+        for r_id, rel in list(source.rels.items()):
+            if rel.reltype in unwanted:
+                del source.rels[r_id]
+
+
 def _defaults(document: docx.document.Document) -> None:
     rpr_default = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     for child in rpr_default.findall(qn("w:lang")) + rpr_default.findall(qn("w:rFonts")):
@@ -148,6 +174,7 @@ def build() -> docx.document.Document:
         _spacing(styles[name], after=3)
     talking = _paragraph_style(styles, "Talking Point", "List Bullet")
     _spacing(talking, after=6)
+    _separate_items(talking)    # List Bullet packs items together; talking points breathe
     talking.font.color.rgb = DARK_BLUE
 
     note_text = _paragraph_style(styles, "Footnote Text", "Normal")
@@ -172,8 +199,10 @@ def build() -> docx.document.Document:
     _table_style(styles, "Table", "Table Grid")
     _table_style(styles, "Memo Header", "Normal Table")
 
+    _slim(document)
     document.core_properties.author = "briefgen"
     document.core_properties.title = "briefgen reference document"
+    document.core_properties.comments = ""
     return document
 
 
@@ -184,5 +213,10 @@ if __name__ == "__main__":
     for child in list(body):
         if child.tag != qn("w:sectPr"):
             body.remove(child)
-    doc.save(target)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from briefgen.writers.ooxml import deterministic_zip  # fixed zip dates: a rerun changes no byte
+
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    target.write_bytes(deterministic_zip(buffer.getvalue()))
     print(f"wrote {target}")

@@ -6,6 +6,7 @@ or the built-in one); raw OOXML lives in :mod:`briefgen.writers.ooxml`.
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -16,13 +17,15 @@ from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
-from docx.shared import Inches
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Inches, Pt
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from ..doctree import parse
 from ..errors import OutputError
 from ..note import LANGUAGE_TAGS, Note
+from ..render import builtin_templates
 from . import ooxml
 
 PARAGRAPH_STYLES = ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Body Text",
@@ -33,6 +36,19 @@ TABLE_STYLES = ("Table", "Memo Header")
 # A <div class="..."> in the Markdown gives its list items this paragraph style.
 LIST_STYLE_FOR_CLASS = {"talking-points": "Talking Point", "key-messages": "Talking Point"}
 INLINE = {"strong", "b", "em", "i", "code", "a", "br", "sup", "sub", "span", "img", "u", "small"}
+# Characters XML 1.0 cannot hold (C0 controls but tab/newline, lone surrogates,
+# U+FFFE/U+FFFF); vertical tab and form feed (Word's line and page breaks in
+# pasted text) read as spaces.
+_NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# A line break inside a Markdown paragraph, with the indentation of the next
+# line (a list item's continuation lines), reads as one space.
+_SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+_SPACE_LIKE = re.compile("[\x0b\x0c\r]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with what an XML document cannot carry removed."""
+    return _NOT_XML.sub("", _SPACE_LIKE.sub(" ", text))
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,7 @@ def write(note: Note, reference: Path) -> bytes:
     except Exception as err:  # python-docx raises several types for a damaged package
         raise OutputError(f"cannot read the reference document: {err}", file=reference) from None
     _Writer(document, note, reference).write(parse(note.body))
+    ooxml.drop_thumbnail(document.part.package)
     out = io.BytesIO()
     document.save(out)
     return ooxml.deterministic_zip(out.getvalue())
@@ -75,10 +92,13 @@ class _Writer:
         self.ids = _style_ids(document, reference)
         self.footnotes = _fresh_footnotes_part(document)
         self.numbering = document.part.numbering_part
-        self.bullets = ooxml.style_num_id(document.styles["List Bullet"])
-        self.numbers = ooxml.style_num_id(document.styles["List Number"])
+        # The list each list style numbers with (a staff reference.docx may give
+        # talking points their own bullets); None for a style without one.
+        self.lists = {name: ooxml.style_num_id(document.styles[name], self.numbering)
+                      for name in ("List Bullet", "List Number", *LIST_STYLE_FOR_CLASS.values())}
         self.notes: dict[str, etree.Element] = {}
         self.next_note = 1
+        self.after_table = False
 
     def write(self, root: etree.Element) -> None:
         body = self.doc.element.body
@@ -101,8 +121,9 @@ class _Writer:
             level = int(tag[1])
             style = "Title" if level == 1 else f"Heading {min(level - 1, 4)}"
             self.inline(self.paragraph(style), el, Fmt())
-        elif tag == "p":
-            self.inline(self.paragraph(ctx.style), el, Fmt())
+        elif tag == "p":   # "{: .talking-points}" under a paragraph makes it a talking point
+            own = _special(frozenset(el.get("class", "").split()))
+            self.inline(self.paragraph(own or ctx.style), el, Fmt())
         elif tag in ("ul", "ol"):
             self.list(el, ctx)
         elif tag == "table":
@@ -124,17 +145,25 @@ class _Writer:
     def paragraph(self, style: str) -> Paragraph:
         paragraph = self.doc.add_paragraph()
         paragraph._p.get_or_add_pPr().style = self.ids[style]
+        if self.after_table and style not in ("Title", "Heading 1", "Heading 2", "Heading 3",
+                                               "Heading 4"):
+            paragraph.paragraph_format.space_before = Pt(6)   # Word tables have no space below
+        self.after_table = False
         return paragraph
 
     def list(self, el: etree.Element, ctx: Ctx) -> None:
         ordered = el.tag == "ol"
-        special = next((LIST_STYLE_FOR_CLASS[c] for c in sorted(ctx.classes) if c in LIST_STYLE_FOR_CLASS), None)
-        style = "List Number" if ordered else special or "List Bullet"
-        base = self.numbers if ordered else self.bullets
-        num_id = ooxml.restarted_num(self.numbering, base) if ordered and base else base
-        level = ctx.level if ctx.style in ("List Bullet", "List Number", "Talking Point") else 0
+        style = "List Number" if ordered else _special(ctx.classes) or "List Bullet"
+        level = ctx.level if ctx.style in self.lists else 0
+        num_id = self.lists[style]
+        if ordered and num_id is not None:    # each numbered list counts from its own start
+            num_id = ooxml.restarted_num(self.numbering, num_id, level, _start(el))
         for li in el.findall("li"):
-            self.list_item(li, replace(ctx, style=style, level=level), num_id)
+            own = None if ordered else _special(frozenset(li.get("class", "").split()))
+            if own and own != style:          # "- point" + "{: .talking-points}" on the item
+                self.list_item(li, replace(ctx, style=own, level=level), self.lists[own])
+            else:
+                self.list_item(li, replace(ctx, style=style, level=level), num_id)
 
     def list_item(self, li: etree.Element, ctx: Ctx, num_id: int | None) -> None:
         paragraph = self.paragraph(ctx.style)
@@ -161,6 +190,8 @@ class _Writer:
         if not rows:
             return
         columns = max(len(tr) for tr in rows)
+        if self.after_table:         # Word would join two tables that touch into one
+            self.paragraph("Compact")
         table = self.doc.add_table(rows=len(rows), cols=columns)
         table.style = self.doc.styles["Memo Header" if memo else "Table"]
         for i, tr in enumerate(rows):
@@ -168,16 +199,23 @@ class _Writer:
                 cell = table.cell(i, j)
                 paragraph = cell.paragraphs[0]
                 paragraph._p.get_or_add_pPr().style = self.ids["Compact"]
+                align = _ALIGN.get(_cell_align(cell_el))
+                if align is not None:
+                    paragraph.paragraph_format.alignment = align
                 bold = j == 0 if memo else cell_el.tag == "th"
                 self.inline(paragraph, cell_el, Fmt(bold=bold))
         if memo and columns == 2:
             table.autofit = False
-            for column, width in zip(table.columns, (Inches(1.5), Inches(5.0))):
+            section = self.doc.sections[-1]
+            text_width = section.page_width - section.left_margin - section.right_margin
+            label = min(Inches(1.5), text_width // 3)
+            for column, width in zip(table.columns, (label, text_width - label)):
                 column.width = width
                 for cell in column.cells:
                     cell.width = width
         elif el.find("thead") is not None:
             ooxml.mark_header_row(table.rows[0])
+        self.after_table = True
 
     # Inline -----------------------------------------------------------------
 
@@ -233,7 +271,7 @@ class _Writer:
 
     def text(self, paragraph: Paragraph, text: str | None, fmt: Fmt, container=None) -> None:
         if text:
-            self.run(paragraph, text.replace("\n", " "), fmt, container)
+            self.run(paragraph, _SOFT_BREAK.sub(" ", text), fmt, container)
 
     def run(self, paragraph: Paragraph, text: str, fmt: Fmt, container=None,
             keep_newlines: bool = False) -> Run:
@@ -244,7 +282,7 @@ class _Writer:
             container.append(r)
             run = Run(r, paragraph)
         if text:
-            run.text = text if keep_newlines else text.replace("\n", " ")
+            run.text = xml_text(text if keep_newlines else _SOFT_BREAK.sub(" ", text))
         if fmt.bold:
             run.bold = True
         if fmt.italic:
@@ -265,19 +303,23 @@ class _Writer:
             parts = [(section.header, False), (section.footer, True)]
             if section.different_first_page_header_footer:
                 parts += [(section.first_page_header, False), (section.first_page_footer, True)]
+            if self.doc.settings.odd_and_even_pages_header_footer:
+                parts += [(section.even_page_header, False), (section.even_page_footer, True)]
             for part, is_footer in parts:
                 part.is_linked_to_previous = False
                 marking = self.story_paragraph(part, "Classification")
-                marking.add_run(self.note.marking)
+                marking.add_run(xml_text(self.note.marking))
                 if is_footer:
                     numbers = part.add_paragraph()
                     numbers._p.get_or_add_pPr().style = self.ids["Footer"]
-                    numbers.add_run(page)
+                    if page:
+                        numbers.add_run(xml_text(page))
                     ooxml.add_field(numbers, "PAGE")
-                    numbers.add_run(between)
+                    if between:
+                        numbers.add_run(xml_text(between))
                     ooxml.add_field(numbers, "NUMPAGES")
                     if after:
-                        numbers.add_run(after)
+                        numbers.add_run(xml_text(after))
 
     def story_paragraph(self, story, style: str) -> Paragraph:
         """The header/footer's empty first paragraph, or a new one after what is there (a logo)."""
@@ -289,15 +331,55 @@ class _Writer:
     def properties(self) -> None:
         props = self.doc.core_properties
         stamp = self.note.timestamp
-        props.title = self.note.brief.subject
-        props.author = props.last_modified_by = self.note.author
+        props.title = xml_text(_plain(self.note.brief.subject))
+        props.author = props.last_modified_by = xml_text(self.note.author)
         props.created = props.modified = stamp
         props.last_printed = stamp
         props.revision = 1
-        props.category = self.note.marking
-        props.subject = props.keywords = props.comments = ""
+        props.category = xml_text(self.note.marking)
+        props.subject = props.keywords = props.comments = props.content_status = ""
+        props.identifier = xml_text(self.note.brief.tracking_number or "")
         props.language = LANGUAGE_TAGS[self.note.lang]
         ooxml.set_language(self.doc.styles.element, LANGUAGE_TAGS[self.note.lang])
+
+
+def _plain(markdown_text: str | None) -> str:
+    """What a line of Markdown reads as: ``**Q&amp;A** \\| costs`` → ``Q&A | costs``."""
+    if not markdown_text:
+        return ""
+    tree = parse(markdown_text)
+    for div in tree.iter("div"):      # a footnote in the subject is not part of the title
+        for child in [c for c in div if "footnote" in c.get("class", "").split()]:
+            div.remove(child)
+    for sup in tree.iter("sup"):
+        for a in [a for a in sup if "footnote-ref" in a.get("class", "")]:
+            a.text = ""
+    return " ".join("".join(tree.itertext()).split())
+
+
+def _special(classes: frozenset[str]) -> str | None:
+    """The paragraph style a class such as ``talking-points`` asks for."""
+    return next((LIST_STYLE_FOR_CLASS[c] for c in sorted(classes) if c in LIST_STYLE_FOR_CLASS), None)
+
+
+_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
+          "right": WD_ALIGN_PARAGRAPH.RIGHT}
+
+
+def _cell_align(cell: etree.Element) -> str | None:
+    """A pipe-table column's alignment (``|--:|``), as Python-Markdown marks it."""
+    if cell.get("align"):
+        return cell.get("align")
+    match = re.search(r"text-align:\s*(\w+)", cell.get("style", ""))
+    return match.group(1) if match else None
+
+
+def _start(ol: etree.Element) -> int:
+    """Where a numbered list starts (``3. …`` in the Markdown starts at 3)."""
+    try:
+        return max(int(ol.get("start", "1")), 0)
+    except ValueError:
+        return 1
 
 
 def _style_ids(document: Document, reference: Path) -> dict[str, str]:
@@ -311,8 +393,13 @@ def _style_ids(document: Document, reference: Path) -> dict[str, str]:
             style = document.styles[name]
         except KeyError:
             raise OutputError(f"the reference document has no {kind.name.lower()} style "
-                              f"{name!r}; add it (start from 'briefgen templates reference-docx')",
+                              f"{name!r}; add it, or start again from a copy of the "
+                              f"built-in {builtin_templates() / 'reference.docx'}",
                               file=reference) from None
+        if style.type != kind:
+            raise OutputError(f"the reference document's style {name!r} is a "
+                              f"{style.type.name.lower()} style; briefgen needs a "
+                              f"{kind.name.lower()} style of that name", file=reference)
         ids[name] = style.style_id
     return ids
 

@@ -101,21 +101,36 @@ def set_numbering(paragraph: Paragraph, num_id: int, level: int) -> None:
     num_pr.get_or_add_numId().val = num_id
 
 
-def style_num_id(style) -> int | None:
-    """The ``w:numId`` a list paragraph style carries, if any."""
-    ppr = style.element.pPr
-    if ppr is None or ppr.numPr is None or ppr.numPr.numId is None:
+def style_num_id(style, numbering_part) -> int | None:
+    """The ``w:numId`` a list paragraph style numbers with, directly or from the
+    style it is based on; None when it has none (or names a list that
+    numbering.xml does not define, which Word shows unnumbered too)."""
+    seen = set()
+    while style is not None and style.style_id not in seen:
+        seen.add(style.style_id)
+        ppr = style.element.pPr
+        if ppr is not None and ppr.numPr is not None and ppr.numPr.numId is not None:
+            num_id = ppr.numPr.numId.val
+            return num_id if num_id and _num(numbering_part, num_id) is not None else None
+        style = style.base_style
+    return None
+
+
+def _num(numbering_part, num_id: int):
+    try:
+        return numbering_part.element.num_having_numId(num_id)
+    except KeyError:
         return None
-    return ppr.numPr.numId.val
 
 
-def restarted_num(numbering_part, num_id: int) -> int:
-    """A new ``w:num`` on the same list definition as ``num_id``, restarting at 1."""
+def restarted_num(numbering_part, num_id: int, level: int = 0, start: int = 1) -> int:
+    """A new ``w:num`` on the same list definition as ``num_id`` whose ``level``
+    counts from ``start`` (every other level from 1)."""
     numbering = numbering_part.element
     abstract_id = numbering.num_having_numId(num_id).abstractNumId.val
     num = numbering.add_num(abstract_id)
-    for level in range(9):
-        num.add_lvlOverride(ilvl=level).add_startOverride(1)
+    for ilvl in range(9):
+        num.add_lvlOverride(ilvl=ilvl).add_startOverride(start if ilvl == level else 1)
     return num.numId
 
 
@@ -135,6 +150,13 @@ def set_language(styles_element, lang_tag: str) -> None:
     lang.set(qn("w:val"), lang_tag)
 
 
+def drop_thumbnail(package) -> None:
+    """A reference document's preview picture shows the template, not this note."""
+    for r_id, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del package.rels[r_id]
+
+
 def deterministic_zip(data: bytes) -> bytes:
     """Rewrite a package with fixed entry dates and order so equal input gives equal bytes."""
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -145,6 +167,7 @@ def deterministic_zip(data: bytes) -> bytes:
         for name in ordered:
             info = zipfile.ZipInfo(name, ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3        # the same bytes whichever system builds it
             info.external_attr = 0o644 << 16
             target.writestr(info, source.read(name))
     return out.getvalue()
