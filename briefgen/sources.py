@@ -125,7 +125,7 @@ def _strip_controls(text: str, path: Path, line: int | None = None,
     where = f"{shown_path(path)}:{line}" if line is not None else shown_path(path)
     log.warning("%s: warning: %sremoved control character(s) such as U+%04X",
                 where, f"{field}: " if field else "", ord(match.group()))
-    return _CONTROL.sub("", text)
+    return _CONTROL.sub(lambda m: " " if m.group() in "\x0b\x0c" else "", text)
 
 
 def _clean_strings(value: Any, path: Path, lines: Lines, loc: tuple[Any, ...] = ()) -> Any:

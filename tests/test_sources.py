@@ -201,7 +201,7 @@ def test_raw_control_character_in_markdown_body_is_stripped(
     path = _write(tmp_path, "m.md", "---\nkind: memo\ntitle: M\n---\nBody\x0btext\n")
     with caplog.at_level(logging.WARNING, logger="briefgen"):
         record = read_record(path)
-    assert record.text == "Bodytext"
+    assert record.text == "Body text"
     assert f"{path}:5:" in caplog.text
     assert "U+000B" in caplog.text
 
@@ -217,7 +217,7 @@ def test_escaped_control_character_is_stripped(
     path = _write(tmp_path, name, content)
     with caplog.at_level(logging.WARNING, logger="briefgen"):
         record = read_record(path)
-    assert record.text == "ab"
+    assert record.text == "a b"
     assert f"{path}:{line}: warning: text:" in caplog.text
 
 
@@ -308,3 +308,8 @@ def test_settings_label_language_error_names_its_table(tmp_path: Path) -> None:
     err = _settings_error(tmp_path, 'department = "X"\n\n[labels.de]\nsources = "Quellen"\n')
     assert err.line == 3
     assert err.field is not None and err.field.startswith("labels.de")
+
+
+def test_other_control_characters_are_removed(tmp_path: Path) -> None:
+    path = _write(tmp_path, "r.yaml", 'kind: news\ntitle: A title\ntext: "a\\x01b\\x1fc"\n')
+    assert read_record(path).text == "abc"
