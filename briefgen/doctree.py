@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as etree
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import markdown
@@ -49,11 +50,19 @@ class _Capture(Treeprocessor):
         return etree.Element("div")
 
 
-def parse(text: str) -> etree.Element:
-    """The element tree of ``text``: headings, paragraphs, lists, tables, footnotes."""
+@lru_cache(maxsize=1)
+def _parser() -> tuple[markdown.Markdown, _Capture]:
+    """One Markdown instance, reset between notes: building one costs more than a parse."""
     md = markdown.Markdown(extensions=EXTENSIONS)
     capture = _Capture(md)
     md.treeprocessors.register(capture, "briefgen-capture", -100)
+    return md, capture
+
+
+def parse(text: str) -> etree.Element:
+    """The element tree of ``text``: headings, paragraphs, lists, tables, footnotes."""
+    md, capture = _parser()
+    md.reset()
     md.convert(reindent_lists(text))
     assert capture.tree is not None
     _unstash(capture.tree, md)

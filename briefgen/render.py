@@ -94,6 +94,15 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return result
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in Jinja's private per-user temp folder: a cold
+    ``briefgen build`` then skips compiling them (keyed by each template's source)."""
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError):
+        return None
+
+
 @lru_cache(maxsize=8)
 def environment(workspace_templates: Path | None) -> jinja2.Environment:
     """Workspace templates first, then built-ins; ``builtin/NAME`` always reaches the original."""
@@ -104,7 +113,7 @@ def environment(workspace_templates: Path | None) -> jinja2.Environment:
     env = _Sandbox(
         loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
         finalize=_finalize, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True, autoescape=False)
+        keep_trailing_newline=True, autoescape=False, bytecode_cache=_bytecode_cache())
     env.filters.update(date=_date, cell=_cell, item=_item, autolink=_autolink, escape_md=md_escape,
                        markdown=Markdown)
     return env

@@ -15,6 +15,8 @@ from pathlib import Path
 import docx
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
+from docx.styles import BabelFish
+from docx.styles.style import StyleFactory
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -81,9 +83,7 @@ def write(note: Note, reference: Path) -> bytes:
         raise OutputError(f"cannot read the reference document: {err}", file=reference) from None
     _Writer(document, note, reference).write(parse(note.body))
     ooxml.drop_thumbnail(document.part.package)
-    out = io.BytesIO()
-    document.save(out)
-    return ooxml.deterministic_zip(out.getvalue())
+    return ooxml.package_bytes(document.part.package)
 
 
 class _Writer:
@@ -193,7 +193,7 @@ class _Writer:
         if self.after_table:         # Word would join two tables that touch into one
             self.paragraph("Compact")
         table = self.doc.add_table(rows=len(rows), cols=columns)
-        table.style = self.doc.styles["Memo Header" if memo else "Table"]
+        table._tbl.tblPr.style = self.ids["Memo Header" if memo else "Table"]
         for i, tr in enumerate(rows):
             for j, cell_el in enumerate(tr):
                 cell = table.cell(i, j)
@@ -282,7 +282,11 @@ class _Writer:
             container.append(r)
             run = Run(r, paragraph)
         if text:
-            run.text = xml_text(text if keep_newlines else _SOFT_BREAK.sub(" ", text))
+            text = xml_text(text if keep_newlines else _SOFT_BREAK.sub(" ", text))
+            if keep_newlines or "\t" in text:
+                run.text = text
+            else:
+                ooxml.append_text(run._r, text)
         if fmt.bold:
             run.bold = True
         if fmt.italic:
@@ -388,9 +392,11 @@ def _style_ids(document: Document, reference: Path) -> dict[str, str]:
     wanted = [(n, WD_STYLE_TYPE.PARAGRAPH) for n in PARAGRAPH_STYLES]
     wanted += [(n, WD_STYLE_TYPE.CHARACTER) for n in CHARACTER_STYLES]
     wanted += [(n, WD_STYLE_TYPE.TABLE) for n in TABLE_STYLES]
+    # One pass over the styles: python-docx's lookup by name scans them all each time.
+    by_name = {BabelFish.internal2ui(s.name_val): s for s in document.styles.element.style_lst}
     for name, kind in wanted:
         try:
-            style = document.styles[name]
+            style = StyleFactory(by_name[name])
         except KeyError:
             raise OutputError(f"the reference document has no {kind.name.lower()} style "
                               f"{name!r}; add it, or start again from a copy of the "

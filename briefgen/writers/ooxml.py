@@ -12,6 +12,7 @@ import zipfile
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import XmlPart
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.text.paragraph import Paragraph
@@ -157,11 +158,33 @@ def drop_thumbnail(package) -> None:
             del package.rels[r_id]
 
 
-def deterministic_zip(data: bytes) -> bytes:
-    """Rewrite a package with fixed entry dates and order so equal input gives equal bytes."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    names = source.namelist()
-    ordered = ["[Content_Types].xml"] + sorted(n for n in names if n != "[Content_Types].xml")
+class _Collect:
+    """A stand-in for python-docx's zip writer that keeps each member's bytes."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, bytes] = {}
+
+    def write(self, uri: PackURI, blob: bytes) -> None:
+        self.members[uri.membername] = blob
+
+
+def package_bytes(package) -> bytes:
+    """The package as a zip with fixed entry dates and order: equal input, equal bytes.
+
+    Uses python-docx's own serialisation of content types, relationships and
+    parts, and zips once (saving through python-docx and re-zipping compresses twice).
+    """
+    collect = _Collect()
+    parts = list(package.iter_parts())
+    PackageWriter._write_content_types_stream(collect, parts)
+    PackageWriter._write_pkg_rels(collect, package.rels)
+    PackageWriter._write_parts(collect, parts)
+    return deterministic_zip(collect.members)
+
+
+def deterministic_zip(members: dict[str, bytes]) -> bytes:
+    """Members zipped in a fixed order ([Content_Types].xml first) with fixed dates."""
+    ordered = ["[Content_Types].xml"] + sorted(n for n in members if n != "[Content_Types].xml")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name in ordered:
@@ -169,8 +192,17 @@ def deterministic_zip(data: bytes) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3        # the same bytes whichever system builds it
             info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(name))
+            target.writestr(info, members[name])
     return out.getvalue()
+
+
+def append_text(r, text: str) -> None:
+    """Text into a run as one ``w:t`` (python-docx's ``run.text`` first clears the run)."""
+    t = OxmlElement("w:t")
+    t.text = text
+    if text[:1].isspace() or text[-1:].isspace():
+        t.set(qn("xml:space"), "preserve")
+    r.append(t)
 
 
 def add_footnote_paragraph(part: XmlPart, note_id: int, text_style: str) -> Paragraph:
