@@ -25,6 +25,7 @@ _TOKEN = re.compile(
 # What may come before a cluster on its line when it opens a block (list item,
 # heading, quote): the space after such a marker is not a word space.
 _BLOCK_START = re.compile(r"[ \t]*(?:(?:>|[-*+]|\d{1,9}[.)]|#{1,6}|\|)[ \t]*)*")
+_ENDS_WITH_PERIOD = re.compile(r"\.[\"”’»)]*$")
 # A locator needs at least one letter or digit: "[@a.]" has none.
 _NO_LOCATOR = re.compile(r"[\W_]*")
 _ITEM = re.compile(
@@ -69,8 +70,8 @@ def sub_clusters(text: str, replace: Callable[[tuple[Cite, ...]], str],
             return match.group()
         if note_style and _follows_word(text, match):
             punct = match["punct"]
-            if punct[:1] == "." and text[: match.start()].endswith("."):
-                punct = punct[1:]  # "U.S. [@a]." ends with one period, not two
+            if punct[:1] == "." and _ENDS_WITH_PERIOD.search(text, 0, match.start()):
+                punct = punct[1:]  # "U.S. [@a]." and '"... the U.S." [@a].' keep one period
             return punct + replace(cites)
         return match["space"] + replace(cites) + match["punct"]
 

@@ -162,3 +162,9 @@ def test_unknown_key_without_near_match_has_no_suggestion() -> None:
 
 def test_escaped_citation_is_not_checked() -> None:
     assert check_keys(r"\[@nothing] and `[@nothing]`", []) == []
+
+
+def test_period_after_a_closing_quote_is_not_doubled() -> None:
+    citations = Citations(lambda key, locator, first: key)
+    text = citations.resolve('as "rooted in partners, particularly the U.S." [@a]. Then [@b].')
+    assert text == 'as "rooted in partners, particularly the U.S."[^1] Then.[^2]'
