@@ -50,7 +50,28 @@ def _parser() -> argparse.ArgumentParser:
                        help="brief files or names (default: every brief in briefs/)")
     check.add_argument("--json", action="store_true", help="machine-readable findings")
     check.add_argument("--strict", action="store_true", help="warnings count as problems too")
+    _add_templates(commands)
     return parser
+
+
+def _add_templates(commands: argparse._SubParsersAction) -> None:
+    templates = commands.add_parser("templates", parents=[_common()],
+                                    help="list, show, eject and check templates")
+    actions = templates.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("list", parents=[_common()], help="every template and where it comes from")
+    show = actions.add_parser("show", parents=[_common()], help="print a template")
+    show.add_argument("name")
+    eject = actions.add_parser("eject", parents=[_common()],
+                               help="copy a built-in template into templates/ to edit it")
+    eject.add_argument("name")
+    eject.add_argument("--force", action="store_true", help="replace an existing copy")
+    actions.add_parser("check", parents=[_common()],
+                       help="compile every template and render every brief")
+    reference = actions.add_parser("reference-docx", parents=[_common()],
+                                   help="write the built-in reference.docx to restyle")
+    reference.add_argument("path", nargs="?", type=Path, default=None,
+                           help="where (default: templates/reference.docx)")
+    reference.add_argument("--force", action="store_true", help="replace an existing file")
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -94,6 +115,32 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if failing else 0
 
 
+def _templates(args: argparse.Namespace) -> int:
+    from . import templates
+    from .workspace import Workspace
+
+    ws = Workspace(args.workspace)
+    if args.action == "list":
+        for info in templates.list_templates(ws):
+            note = " (overrides the built-in)" if info.overrides else ""
+            print(f"{info.name:<28} {info.origin}{note}")
+    elif args.action == "show":
+        print(templates.find(ws, args.name).path.read_text(encoding="utf-8"), end="")
+    elif args.action == "eject":
+        print(f"wrote {_relative(templates.eject(ws, args.name, args.force))}")
+    elif args.action == "reference-docx":
+        target = args.path if args.path is not None else ws.templates_dir / templates.REFERENCE
+        print(f"wrote {_relative(templates.write_reference_docx(target, args.force))}")
+    else:
+        problems = templates.check_templates(ws)
+        for problem in problems:
+            print(f"{problem}", file=sys.stderr)
+        if not args.quiet:
+            print(f"{len(problems)} problem{'s' * (len(problems) != 1)} in templates")
+        return 1 if problems else 0
+    return 0
+
+
 def _relative(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
@@ -101,7 +148,7 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
-COMMANDS = {"init": _init, "build": _build, "check": _check}
+COMMANDS = {"init": _init, "build": _build, "check": _check, "templates": _templates}
 
 
 def main(argv: list[str] | None = None) -> int:

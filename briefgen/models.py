@@ -132,6 +132,9 @@ class Brief(Model):
     approved_by: str | None = None
     consultations: StrList = []
     sources: list[Id] = []
+    # A custom note type's own fields (templates/<type>.schema.yaml lists the required ones);
+    # their text is Markdown with citations, like the fields above.
+    fields: dict[str, Any] = {}
 
 
 

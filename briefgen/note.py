@@ -18,6 +18,7 @@ from .labels import labels_for
 from .models import MARKDOWN_FIELDS, Brief, SourceRecord
 from .render import Markdown, environment, render
 from .sources import Lines, read_brief
+from .templates import check_fields
 from .workspace import Workspace
 
 LANGUAGE_TAGS = {"en": "en-CA", "fr": "fr-CA"}
@@ -51,6 +52,7 @@ class Note:
 
 def compose(ws: Workspace, path: Path) -> Note:
     brief, lines = read_brief(path)
+    check_fields(ws, brief.type, brief.fields, path, lines)
     lang = brief.lang or ws.settings.language
     cited = _check_citations(ws, brief, path, lines)
     level = _classify(ws, brief, path, lines, cited)
@@ -85,6 +87,19 @@ def _text_fields(brief: Brief) -> Iterator[tuple[tuple[Any, ...], str]]:
         for side in ("pros", "cons"):
             for item, value in enumerate(getattr(option, side)):
                 yield ("options", index, side, item), value
+    yield from _strings(brief.fields, ("fields",))
+
+
+def _strings(value: Any, loc: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Every string inside a custom type's ``fields:`` (nested lists and mappings too)."""
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*loc, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*loc, index))
 
 
 def _line(lines: Lines, loc: tuple[Any, ...]) -> int | None:

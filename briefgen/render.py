@@ -73,6 +73,26 @@ def _item(value: Any, indent: int = 2) -> Markdown:
     return Markdown(text.strip().replace("\n", "\n" + " " * indent))
 
 
+@jinja2.pass_context
+def _join_and(context: Any, items: Any) -> Markdown:
+    """"A, B and C" (French: "A, B et C"); each item escaped unless it is Markdown."""
+    parts = [_finalize(item) for item in items if item]
+    word = " et " if context.get("lang") == "fr" else " and "
+    return Markdown(", ".join(parts[:-1]) + word + parts[-1] if len(parts) > 1 else "".join(parts))
+
+
+def _pluralize(count: int, singular: str = "", plural: str = "s") -> str:
+    """``{{ n }} record{{ n | pluralize }}`` or ``{{ n | pluralize("entry", "entries") }}``."""
+    return singular if count == 1 else plural
+
+
+def _cite(key: str, locator: str | None = None) -> Markdown:
+    """A citation of a record by id, resolved like ``[@key]`` in brief text."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", str(key)):
+        raise ValueError(f"{key!r} is not a record id")
+    return Markdown(f"[@{key}, {md_escape(locator)}]" if locator else f"[@{key}]")
+
+
 def _autolink(url: str | None) -> Markdown:
     """A record's (validated http/https) address as a Markdown autolink."""
     return Markdown(f"<{url}>") if url else Markdown("")
@@ -115,7 +135,7 @@ def environment(workspace_templates: Path | None) -> jinja2.Environment:
         finalize=_finalize, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, autoescape=False, bytecode_cache=_bytecode_cache())
     env.filters.update(date=_date, cell=_cell, item=_item, autolink=_autolink, escape_md=md_escape,
-                       markdown=Markdown)
+                       markdown=Markdown, join_and=_join_and, pluralize=_pluralize, cite=_cite)
     return env
 
 
