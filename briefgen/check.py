@@ -6,18 +6,22 @@ The rules are listed in ``RULES`` and documented in docs/checks.md.
 """
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .citations import find_clusters, unknown_key_message
-from .errors import BriefgenError, shown_path
+import yaml
+
+from .citations import Cite, find_clusters, unknown_key_message
+from .errors import ClassificationError, InputError, shown_path
 from .models import Brief, SourceRecord
-from .sources import read_brief, read_text, text_positions
-from .workspace import Workspace
+from .sources import read_brief, read_text
+from .workspace import SETTINGS_FILE, Workspace
 
 ERROR, WARNING = "error", "warning"
 RULES: dict[str, tuple[str, str]] = {
@@ -56,43 +60,143 @@ class Finding:
         return RULES[self.rule][0]
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "severity": self.severity}
+        return {"file": self.file, "line": self.line, "col": self.col, "rule": self.rule,
+                "severity": self.severity, "message": self.message, "field": self.field}
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.severity}[{self.rule}]: {self.message}"
 
 
+# Where things are in the YAML file ------------------------------------------------
+
+Point = tuple[int, int]
+Loc = tuple[Any, ...]
+Markers = dict[int, frozenset[str] | None]  # line → rules ignored there (None: all)
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # its marks count characters too
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a scalar's value sits in the file, to find the line and column of any character."""
+
+    value: str
+    source: str
+    begin: int
+    end: int
+    starts: list[int]  # where each line of the file starts
+
+    @cached_property
+    def indices(self) -> list[int]:
+        return _align(self.value, self.source, self.begin, self.end)
+
+    def point(self, offset: int) -> Point:
+        return _line_col(self.starts, self.indices[min(max(offset, 0), len(self.indices) - 1)])
+
+
 @dataclass(frozen=True)
 class Text:
-    """One text of a brief and where it sits in the file, to point at a character."""
+    """One text of a brief and where it is: its span, or else its key's line."""
 
     field: str
     text: str
-    line: int
-    col: int
-    block: bool
+    span: Span | None
+    line: int = 1
 
-    def position(self, offset: int) -> tuple[int, int]:
-        before = self.text[:offset]
-        row = before.count("\n")
-        column = offset - (before.rfind("\n") + 1)
-        if self.block:
-            return self.line + 1 + row, self.col + column
-        return self.line + row, (self.col if row == 0 else 1) + column
+    def position(self, offset: int) -> Point:
+        return self.span.point(offset) if self.span else (self.line, 1)
 
 
-def _texts(brief: Brief, path: Path) -> Iterator[Text]:
-    """Every staff-written text field with its position in the YAML file."""
-    positions = text_positions(path) if path.suffix in (".yaml", ".yml") else {}
-    raw = read_text(path).split("\n")
+@dataclass(frozen=True)
+class Layout:
+    """A YAML file's scalars and its ``briefgen: ignore`` comments."""
 
-    def make(loc: tuple[Any, ...], value: str) -> Text:
-        line, col, style = positions.get(loc, (1, 1, None))
-        block = style in ("|", ">")
-        if block and line < len(raw):
-            content = raw[line] if line < len(raw) else ""
-            col = len(content) - len(content.lstrip(" ")) + 1
-        return Text(".".join(map(str, loc)), value, line, col, block)
+    spans: dict[Loc, Span]
+    markers: Markers
+
+
+def layout(text: str) -> Layout:
+    try:
+        root = yaml.compose(text, Loader=_COMPOSER)
+    except yaml.YAMLError:
+        return Layout({}, {})  # not YAML (a JSON brief PyYAML cannot read): key lines only
+    starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
+    spans = {loc: Span(node.value, text, _content_start(text, node), node.end_mark.index, starts)
+             for loc, node in _scalars(root, ())}
+    return Layout(spans, _markers(text, [(s.begin, s.end) for s in spans.values()], starts))
+
+
+def _scalars(node: yaml.Node | None, loc: Loc) -> Iterator[tuple[Loc, yaml.ScalarNode]]:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _scalars(value, loc + (key.value,))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _scalars(item, loc + (index,))
+    elif isinstance(node, yaml.ScalarNode):
+        yield loc, node
+
+
+def _content_start(text: str, node: yaml.ScalarNode) -> int:
+    """A block scalar's text starts on the line after its ``|``/``>`` header (and comment)."""
+    start = node.start_mark.index
+    if node.style in ("|", ">"):
+        newline = text.find("\n", start)
+        return len(text) if newline < 0 else newline + 1
+    return start
+
+
+def _align(value: str, text: str, begin: int, end: int) -> list[int]:
+    """The index in ``text`` of each character of a scalar's value, plus one for its end.
+
+    Greedy: YAML only drops indentation, quotes and escapes, and folds line
+    breaks into spaces, so each character is found a few characters on.
+    """
+    indices, i = [], begin
+    for char in value:
+        j = _next(text, char, i, end)
+        indices.append(i if j is None else j)
+        i = i if j is None else j + 1
+    indices.append(min(i, max(end, begin)))
+    return indices
+
+
+def _next(text: str, char: str, i: int, end: int) -> int | None:
+    skipped = 0
+    for j in range(i, end):
+        found = text[j]
+        if found == char or (char == " " and found == "\n"):
+            return j
+        if not found.isspace():
+            skipped += 1
+            if skipped > 8:
+                return None
+    return None
+
+
+def _line_col(starts: list[int], index: int) -> Point:
+    row = bisect.bisect_right(starts, index)
+    return row, index - starts[row - 1] + 1
+
+
+def _markers(text: str, spans: list[tuple[int, int]], starts: list[int]) -> Markers:
+    """``# briefgen: ignore[rule, ...]`` comments by line; the same words inside a text don't count."""
+    markers: Markers = {}
+    for match in _IGNORE.finditer(text):
+        line = _line_col(starts, match.start())[0]
+        in_text = any(begin <= match.start() < end for begin, end in spans)
+        if in_text or "#" not in text[starts[line - 1]:match.start()]:
+            continue
+        rules = None if match["rules"] is None else frozenset(
+            r.strip() for r in match["rules"].split(",") if r.strip())
+        before = markers.get(line, frozenset())
+        markers[line] = None if rules is None or before is None else before | rules
+    return markers
+
+
+def _texts(brief: Brief, where: Layout, lines: dict[Loc, int]) -> Iterator[Text]:
+    """Every staff-written text field with the position of each character."""
+    def make(loc: Loc, value: str) -> Text:
+        return Text(".".join(map(str, loc)), value, where.spans.get(loc), lines.get(loc, 1))
 
     for name in TEXT_FIELDS[:6]:
         if getattr(brief, name):
@@ -103,19 +207,42 @@ def _texts(brief: Brief, path: Path) -> Iterator[Text]:
         for side in ("pros", "cons"):
             for item, value in enumerate(getattr(option, side)):
                 yield make(("options", index, side, item), value)
+    for loc, value in _strings(getattr(brief, "fields", {}), ("fields",)):
+        yield make(loc, value)
+
+
+def _strings(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """Every string in a custom note type's ``fields:``, however nested."""
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*loc, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*loc, index))
 
 
 # Sentences ------------------------------------------------------------------
 
-_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "no", "p", "pp", "vs", "etc", "e.g", "i.e", "inc",
-                  "ltd", "hon", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-                  "oct", "nov", "dec", "gov", "dept", "approx", "fig"}
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "st", "p", "pp", "vs", "etc", "e.g", "i.e", "inc", "ltd",
+    "co", "corp", "jr", "sr", "prof", "gen", "sen", "rep", "hon", "gov", "dept", "approx", "fig",
+    "para", "paras", "ch", "art", "vol", "al", "cf", "ca", "ex", "env", "mme", "mmes",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "janv", "févr", "avr", "juill", "déc"}
 _END = re.compile(r"[.!?][\"”»’)\]]*(?:\[\^\d+\])?(?=\s+\S)")
 _BLOCKS = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d+[.)])[ \t])")
+_CLUSTER_AFTER = re.compile(r"[ \t\n]*\[[^\[\]]*@[^\[\]]*\][.,;:!?]*")
+_LEAD = re.compile(r"\s*(?:(?:[-*+]|\d{1,9}[.)]|>)[ \t]+)?")
 
 
 def sentences(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each sentence; list items and paragraphs always end one."""
+    """(start, end) of each sentence, without the space or list marker before it.
+
+    List items and paragraphs always end a sentence; a citation right after
+    the full stop (``... in 2024. [@a]``) belongs to the sentence before it.
+    """
     start = 0
     for block in [*_BLOCKS.finditer(text), None]:
         stop = block.start() if block else len(text)
@@ -126,44 +253,66 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
 def _split(text: str, start: int, stop: int) -> Iterator[tuple[int, int]]:
     begin = start
     for match in _END.finditer(text, start, stop):
-        word = re.search(r"([\w.]+)$", text[begin:match.start()])
-        token = word.group(1).lower() if word else ""
-        following = text[match.end():stop].lstrip()[:1]
-        initials = re.fullmatch(r"(?:[a-z]\.)*[a-z]", token) and match.group()[0] == "."
-        if token in _ABBREVIATIONS or initials or (following and following.islower()):
+        if match.start() < begin or not _ends_sentence(text, begin, match, stop):
             continue
-        yield begin, match.end()
-        begin = match.end()
+        end = match.end()
+        if cluster := _CLUSTER_AFTER.match(text, end, stop):
+            end = cluster.end()
+        yield _trim(text, begin, end)
+        begin = end
     if text[begin:stop].strip():
-        yield begin, stop
+        yield _trim(text, begin, stop)
+
+
+def _ends_sentence(text: str, begin: int, match: re.Match[str], stop: int) -> bool:
+    """Not after an abbreviation (``Nov.``, ``p.``) or initials (``U.S.``), nor before lowercase."""
+    word = re.search(r"([\w.]+)$", text[begin:match.start()])
+    token = word.group(1).lower() if word else ""
+    initials = re.fullmatch(r"(?:[^\W\d_]\.)*[^\W\d_]", token) and match.group()[0] == "."
+    following = text[match.end():stop].lstrip()[:1]
+    number = token == "no" and following.isdigit()  # "No. 5", but "They said no. Then"
+    return not (token in _ABBREVIATIONS or initials or number or following.islower())
+
+
+def _trim(text: str, begin: int, end: int) -> tuple[int, int]:
+    begin = _LEAD.match(text, begin, end).end()  # type: ignore[union-attr]
+    return begin, len(text[:end].rstrip()) if text[begin:end].strip() else end
 
 
 # Quotes ---------------------------------------------------------------------
 
-_QUOTE = re.compile(r'"(?P<a>(?:[^"\n]|\n(?![ \t]*\n)){2,}?)"|“(?P<b>[^”]{2,}?)”|«\s*(?P<c>[^»]+?)\s*»')
+# "straight" (not across a blank line), “curly” or « French » quotation marks.
+_QUOTE = re.compile(r'"(?P<a>(?:[^"\n]|\n(?![ \t]*\n)){2,}?)"'
+                    r"|“(?P<b>[^”]{2,})”|«\s*(?P<c>[^»]+?)\s*»")
 _ELISION = re.compile(r"\s*(?:\[\s*(?:…|\.\.\.)\s*\]|…|\.\.\.)\s*")
 _INSERTION = re.compile(r"\[[^\]]{1,40}\]")
+_QUOTE_MARKS = re.compile(r"«\s*|\s*»|[\"“”‘’`]")
 
 
 def _normalise(text: str) -> str:
-    text = text.replace("“", '"').replace("”", '"').replace("«", '"').replace("»", '"')
-    text = text.replace("’", "'").replace("‘", "'").replace("\u00a0", " ")
+    """Every kind of quotation mark and apostrophe as ``'``; runs of whitespace as one space."""
+    return _spaces(_QUOTE_MARKS.sub("'", text))
+
+
+def _spaces(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
 def quote_pattern(quote: str) -> re.Pattern[str]:
     """A regex for a quote: fragments around elisions in order, [insertions] as short gaps."""
     quote = re.sub(r"[*_]{1,2}", "", _normalise(quote)).strip(" ,.;:")
-    parts = []
-    for fragment in (f for f in _ELISION.split(quote) if f.strip(" ,.;:")):
-        fragment = fragment.strip(" ,;:")
-        pieces = _INSERTION.split(fragment)
-        escaped = ".{0,40}?".join(re.escape(p) for p in pieces)
-        first = fragment[0]
-        if first.isalpha():
-            escaped = f"[{first.lower()}{first.upper()}]" + escaped[len(re.escape(first)):]
-        parts.append(escaped)
+    parts = [_fragment(f.strip(" ,;:")) for f in _ELISION.split(quote) if f.strip(" ,.;:")]
     return re.compile(".*?".join(parts), re.S)
+
+
+def _fragment(fragment: str) -> str:
+    """One run of quoted words: the first letter in either case, ``[...]`` any short span."""
+    pieces = [re.escape(p.strip()) for p in _INSERTION.split(fragment)]
+    escaped = r"\s?.{0,40}?\s?".join(pieces)
+    first = fragment[0]
+    if first.isalpha():
+        escaped = f"[{first.lower()}{first.upper()}]" + escaped[len(re.escape(first)):]
+    return escaped
 
 
 def quote_found(quote: str, record: SourceRecord) -> bool:
@@ -172,43 +321,52 @@ def quote_found(quote: str, record: SourceRecord) -> bool:
 
 
 def _haystacks(record: SourceRecord) -> list[str]:
-    return [record.text, *(q.text for q in record.quotes)]
+    return [text for text in (record.text, *(q.text for q in record.quotes)) if text.strip()]
 
 
 def closest_passage(quote: str, record: SourceRecord) -> str:
-    """The passage of the record most like the quote (for the message)."""
-    target = _normalise(quote)
-    best, best_ratio = "", 0.0
-    for hay in _haystacks(record):
-        hay = _normalise(hay)
-        matcher = difflib.SequenceMatcher(None, hay, target, autojunk=False)
-        match = matcher.find_longest_match(0, len(hay), 0, len(target))
+    """The passage of the record most like the quote, in whole words (for the message)."""
+    return max(_windows(quote, record), default=(0.0, ""))[1]
+
+
+def _windows(quote: str, record: SourceRecord) -> Iterator[tuple[float, str]]:
+    target = _spaces(quote)
+    for hay in map(_spaces, _haystacks(record)):
+        match = difflib.SequenceMatcher(None, hay, target, autojunk=False).find_longest_match()
         start = max(0, match.a - match.b)
-        window = hay[start:start + len(target) + 10]
-        ratio = difflib.SequenceMatcher(None, window, target).ratio()
-        if ratio > best_ratio:
-            best, best_ratio = window, ratio
-    return best
+        start = hay.rfind(" ", 0, start + 1) + 1
+        end = hay.find(" ", start + len(target))
+        window = hay[start:end if end >= 0 else len(hay)].rstrip(" ,.;:")
+        yield difflib.SequenceMatcher(None, window, target).ratio(), window
 
 
 # Figures, acronyms, passive voice ---------------------------------------------
 
+_NOT_YEAR = r"(?<![\w.,-])(?!(?:19|20)\d\d\b)"
 _FIGURE = re.compile(
-    r"\$\s?\d|\d[\d,.]*\s?(?:%|per\s?cent|percent|pour\s?cent)"
-    r"|\b\d[\d,.]*\s(?:million|billion|trillion|milliards?|millions?)\b"
-    r"|(?<![\w.,-])(?!(?:19|20)\d\d\b)\d{1,3}(?:,\d{3})+(?:\.\d+)?\b"
-    r"|(?<![\w.,-])(?!(?:19|20)\d\d\b)\d{2,}(?:\.\d+)?\b(?![.,]?\d)", re.I)
-_MONTH_DAY = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b"
-                        r"|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August"
-                        r"|September|October|November|December)|\b\d{1,2}:\d\d\b")
+    r"(?:\$\s?|\b)\d[\d,.]*\s(?:million|billion|trillion|milliards?|millions?)\b"
+    r"|\$\s?\d[\d,.]*\d|\$\s?\d|\d[\d,.]*\s?(?:%|\$|per\s?cent\b|percent\b|pour\s?cent\b)"
+    rf"|{_NOT_YEAR}\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?\b"
+    r"|(?<![\w.,-])\d+\.\d+\b(?![.,]?\d)"
+    rf"|{_NOT_YEAR}\d{{2,}}\b(?![.,]?\d)", re.I)
+_MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November"
+           r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec")
+_MOIS = r"janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+_DATE = re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b"
+                   rf"|\b\d{{1,2}}(?:er)?\s+(?:{_MONTHS}|{_MOIS})\b|\b\d{{1,2}}:\d\d\b")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,}(?:s)?\b|\b(?:[A-Z]\.){2,}")
+_SPELLED_AFTER = re.compile(r"\s*\([^()]*[^\W\d_]{2,}[^()]*\s[^()]*[^\W\d_]{2,}[^()]*\)")
+_NOT_PARTICIPLE = ("indeed", "need", "proceed", "exceed", "succeed", "speed", "seed", "heed",
+                   "greed", "breed", "bleed", "red", "bed", "hundred", "sacred", "naked", "wicked")
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?"
+                      rf"(?!(?:{'|'.join(_NOT_PARTICIPLE)})\b)"
                       r"(?:\w+ed|known|shown|done|made|given|taken|seen|held|written|told|sent|"
                       r"found|brought|built|chosen|paid|kept|set|put)\b", re.I)
 
 
 def figures_without_dates(sentence: str) -> list[re.Match[str]]:
-    cleaned = _MONTH_DAY.sub(lambda m: " " * len(m.group()), sentence)
+    """Figures in a sentence: amounts, percentages, numbers of 10 and more; not dates or years."""
+    cleaned = _DATE.sub(lambda m: " " * len(m.group()), _strip_code(sentence))
     return list(_FIGURE.finditer(cleaned))
 
 
@@ -219,10 +377,14 @@ class Checker:
         self.ws, self.path = ws, path
         self.shown = shown_path(path)
         self.brief, self.lines = read_brief(path)
-        self.texts = list(_texts(self.brief, path))
+        raw = read_text(path)
+        self.where = layout(raw) if path.suffix.lower() != ".md" else Layout({}, {})
+        self.texts = list(_texts(self.brief, self.where, self.lines))
         self.settings = ws.settings.check
         self.findings: list[Finding] = []
-        self.raw = read_text(path).split("\n")
+        _known_rules(self.settings.disable, ws.root / SETTINGS_FILE, None)
+        for line, rules in self.where.markers.items():
+            _known_rules(rules or (), path, line)
 
     def run(self) -> list[Finding]:
         cited = self.citations()
@@ -235,20 +397,26 @@ class Checker:
         return sorted(f for f in self.findings if f.rule not in disabled and not self._ignored(f))
 
     def add(self, rule: str, message: str, text: Text | None = None, offset: int = 0,
-            line: int | None = None) -> None:
+            loc: Loc = ()) -> None:
+        """A finding at a character of a text, or at the value (else the key) of ``loc``."""
         if text is not None:
-            row, col = text.position(offset)
+            (line, col), field = text.position(offset), text.field
         else:
-            row, col = line or 1, 1
-        self.findings.append(Finding(self.shown, row, col, rule, message, text.field if text else ""))
+            line, col = self._at(loc)
+            field = ".".join(map(str, loc))
+        self.findings.append(Finding(self.shown, line, col, rule, message, field))
+
+    def _at(self, loc: Loc) -> Point:
+        return Text("", "", self.where.spans.get(loc), self.lines.get(loc, 1)).position(0)
 
     def _ignored(self, finding: Finding) -> bool:
-        """``briefgen: ignore[rule]`` on the finding's line or on its field's key line."""
-        key_line = self.lines.get(tuple(int(p) if p.isdigit() else p for p in finding.field.split(".")))
-        for number in {finding.line, key_line} - {None}:
-            for match in _IGNORE.finditer(self.raw[number - 1] if number - 1 < len(self.raw) else ""):
-                rules = match["rules"]
-                if rules is None or finding.rule in {r.strip() for r in rules.split(",")}:
+        """``# briefgen: ignore[rule]`` on the finding's line or on its field's (or a parent's) key line."""
+        loc = tuple(int(p) if p.isdigit() else p for p in finding.field.split(".")) if finding.field else ()
+        lines = {finding.line, *(self.lines.get(loc[:n]) for n in range(1, len(loc) + 1))} - {None}
+        for line in lines:
+            if line in self.where.markers:
+                rules = self.where.markers[line]
+                if rules is None or finding.rule in rules:
                     return True
         return False
 
@@ -264,42 +432,52 @@ class Checker:
                         self.add("unknown-citation", unknown_key_message(cite.key, records), text, start)
                         continue
                     cited[cite.key] = records[cite.key]
-                    self._locator(text, start, cite.key, cite.locator)
+                    self._locator(text, start, cite)
         for index, key in enumerate(self.brief.sources):
-            line = self.lines.get(("sources", index))
             if key not in records:
-                self.add("unknown-citation", unknown_key_message(key, records), line=line)
+                self.add("unknown-citation", unknown_key_message(key, records), loc=("sources", index))
             elif key not in cited:
-                self.add("unused-source", f"'{key}' is listed in sources: but never cited", line=line)
+                self.add("unused-source", f"'{key}' is listed in sources: but never cited; "
+                         "cite it or remove it from the list", loc=("sources", index))
         return cited
 
-    def _locator(self, text: Text, offset: int, key: str, locator: str | None) -> None:
-        pages = self.ws.records[key].pages
-        if not locator or not pages:
+    def _locator(self, text: Text, offset: int, cite: Cite) -> None:
+        pages = self.ws.records[cite.key].pages
+        match = re.match(r"(?:pp?\.?|pages?)\s*(\d[\d\s,–-]*)", cite.locator or "", re.I)
+        if not pages or not match:
             return
-        numbers = [int(n) for n in re.findall(r"\d+", locator)]
-        if re.match(r"(?:pp?\.|pages?|p)\s*\d", locator) and any(n > pages for n in numbers):
-            self.add("locator-out-of-range",
-                     f"'{locator}' is beyond '{key}', which has {pages} page(s)", text, offset)
+        if any(int(n) > pages for n in re.findall(r"\d+", match.group(1))):
+            self.add("locator-out-of-range", f"'{cite.locator}' is beyond '{cite.key}', "
+                     f"which has {pages} page{'s' * (pages != 1)}", text, offset)
 
     def quotes(self) -> None:
         for text in self.texts:
-            clusters = find_clusters(text.text)
-            for start, end in sentences(text.text):
-                for match in _QUOTE.finditer(text.text, start, end):
-                    keys = [c.key for s, _, cs in clusters if match.end() <= s < end for c in cs]
-                    self._verify(text, match, [k for k in keys if k in self.ws.records])
+            for offset, quote, keys in self._cited_quotes(text):
+                self._verify(text, offset, quote, keys)
 
-    def _verify(self, text: Text, match: re.Match[str], keys: list[str]) -> None:
-        quote = match["a"] or match["b"] or match["c"]
-        if not keys or not quote_pattern(quote).pattern.strip():
+    def _cited_quotes(self, text: Text) -> Iterator[tuple[int, str, list[str]]]:
+        """Each quotation, with the known keys of the first citation after it in its sentence."""
+        spans = list(sentences(text.text))
+        clusters = find_clusters(text.text)
+        for match in _QUOTE.finditer(_strip_code(text.text)):
+            end = next((e for s, e in spans if s <= match.end() - 1 < e), len(text.text))
+            cites = next((cs for s, _, cs in clusters if match.end() <= s < end), ())
+            group = next(g for g in "abc" if match[g])
+            quote = text.text[match.start(group):match.end(group)]
+            yield match.start(), quote, [c.key for c in cites if c.key in self.ws.records]
+
+    def _verify(self, text: Text, offset: int, quote: str, keys: list[str]) -> None:
+        records = {key: self.ws.records[key] for key in keys}
+        if not records or not quote_pattern(quote).pattern:
             return
-        records = [self.ws.records[k] for k in keys]
-        if any(quote_found(quote, record) for record in records):
+        if any(quote_found(quote, record) for record in records.values()):
             return
-        nearest = closest_passage(quote, records[0])
-        self.add("misquote", f"“{quote}” is not in {', '.join(repr(k) for k in keys)}; "
-                             f"closest passage: “{nearest}”", text, match.start())
+        _, nearest, key = max(((ratio, window, key) for key, record in records.items()
+                               for ratio, window in _windows(quote, record)), default=(0.0, "", keys[0]))
+        hint = (f"closest passage: “{nearest}”" if nearest
+                else "the record has no text: or quotes: to check against")
+        where = f"'{key}' ({self.ws.record_path(key)})"
+        self.add("misquote", f"“{_spaces(quote)}” is not in {where}; {hint}", text, offset)
 
     def figures(self) -> None:
         for text in self.texts:
@@ -318,15 +496,14 @@ class Checker:
         listed = {k: self.ws.records[k] for k in self.brief.sources if k in self.ws.records}
         try:
             _classify(self.ws, self.brief, self.path, self.lines, {**cited, **listed})
-        except BriefgenError as err:
-            self.add("classification", err.message, line=err.line)
+        except ClassificationError as err:
+            self.add("classification", err.message, loc=("classification",))
 
     def shape(self) -> None:
         s, brief = self.settings, self.brief
-        points = brief.talking_points
-        if len(points) > s.talking_points_max:
-            self.add("talking-points-count", f"{len(points)} talking points; "
-                     f"keep to {s.talking_points_max} or fewer", line=self.lines.get(("talking_points",)))
+        if len(brief.talking_points) > s.talking_points_max:
+            self.add("talking-points-count", f"{len(brief.talking_points)} talking points; "
+                     f"keep to {s.talking_points_max} or fewer", loc=("talking_points",))
         for text in self.texts:
             words = _words(text.text)
             if text.field.startswith("talking_points.") and words > s.words_per_point:
@@ -338,7 +515,7 @@ class Checker:
         pages = estimate_pages(brief)
         if budget and pages > budget:
             self.add("page-budget", f"about {pages:.1f} pages; a {brief.type} should fit on "
-                     f"{budget:g}", line=1)
+                     f"{budget:g}", loc=("type",))
 
     def plain_language(self) -> None:
         allowed = set(self.settings.acronyms)
@@ -346,9 +523,10 @@ class Checker:
         lang = self.brief.lang or self.ws.settings.language
         for text in self.texts:
             self._sentences_and_spaces(text)
-            for match in _PASSIVE.finditer(_strip_code(text.text, quotes=True)):
-                self.add("passive-voice", f"'{match.group()}' is passive; say who does what", text,
-                         match.start())
+            if lang == "en":
+                for match in _PASSIVE.finditer(_strip_code(text.text, quotes=True)):
+                    self.add("passive-voice", f"'{match.group()}' is passive; say who does what",
+                             text, match.start())
             if lang == "fr" and (m := re.search(r"[\"']", _strip_code(text.text))):
                 self.add("straight-quotes", "use « » and ’ in French text", text, m.start())
             self._acronyms(text, allowed, seen)
@@ -370,11 +548,22 @@ class Checker:
             if base in allowed or base in seen:
                 continue
             seen.add(base)
-            defined = plain[max(0, match.start() - 1):match.start()] == "(" and \
-                plain[match.end():match.end() + 1] == ")"
-            if not defined:
+            if not _spelled_out(plain, match):
                 self.add("acronym", f"spell out '{base}' on first use, e.g. 'Full Name ({base})'",
                          text, match.start())
+
+
+def _known_rules(rules: Any, path: Path, line: int | None) -> None:
+    unknown = sorted(set(rules) - set(RULES))
+    if unknown:
+        raise InputError(f"unknown check rule {', '.join(map(repr, unknown))}; rules are: "
+                         f"{', '.join(RULES)}", file=path, line=line)
+
+
+def _spelled_out(plain: str, match: re.Match[str]) -> bool:
+    """``Full Name (ABC)`` or ``ABC (Full Name)``."""
+    before, after = plain[match.start() - 1:match.start()], plain[match.end():match.end() + 1]
+    return (before, after) == ("(", ")") or bool(_SPELLED_AFTER.match(plain, match.end()))
 
 
 def _strip_code(text: str, quotes: bool = False) -> str:
