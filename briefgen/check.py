@@ -491,11 +491,11 @@ class Checker:
                              "its sentence", text, start + found[0].start())
 
     def classification(self, cited: dict[str, SourceRecord]) -> None:
-        from .note import _classify
+        from .note import classify
 
         listed = {k: self.ws.records[k] for k in self.brief.sources if k in self.ws.records}
         try:
-            _classify(self.ws, self.brief, self.path, self.lines, {**cited, **listed})
+            classify(self.ws, self.brief, self.path, self.lines, {**cited, **listed})
         except ClassificationError as err:
             self.add("classification", err.message, loc=("classification",))
 

@@ -55,7 +55,7 @@ def compose(ws: Workspace, path: Path) -> Note:
     check_fields(ws, brief.type, brief.fields, path, lines)
     lang = brief.lang or ws.settings.language
     cited = _check_citations(ws, brief, path, lines)
-    level = _classify(ws, brief, path, lines, cited)
+    level = classify(ws, brief, path, lines, cited)
     labels = labels_for(lang, ws.settings.labels)
     env = environment(ws.templates_dir)
     context = _context(ws, brief, lang, level, labels, cited)
@@ -119,7 +119,7 @@ def _check_citations(ws: Workspace, brief: Brief, path: Path, lines: Lines) -> d
     return {key: ws.records[key] for key in dict.fromkeys(keys)}
 
 
-def _classify(ws: Workspace, brief: Brief, path: Path, lines: Lines,
+def classify(ws: Workspace, brief: Brief, path: Path, lines: Lines,
               cited: dict[str, SourceRecord]) -> str:
     """The note's level: as marked, else the highest of its records and the default."""
     scale = ws.scale

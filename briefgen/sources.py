@@ -340,30 +340,3 @@ def _toml_lines(text: str) -> Lines:
         elif match := _TOML_KEY.match(line):
             lines.setdefault(table + parts(match.group(1)), number)
     return lines
-
-
-def text_positions(path: Path) -> dict[tuple[Any, ...], tuple[int, int, str | None]]:
-    """Where each scalar value of a YAML file starts: (line, column, style).
-
-    ``style`` is ``|`` or ``>`` for block scalars, whose text starts on the
-    next line. Used to point a finding at the exact line of a brief's text.
-    """
-    loader = _Loader(read_text(path))
-    try:
-        node = loader.get_single_node()
-    finally:
-        loader.dispose()
-    positions: dict[tuple[Any, ...], tuple[int, int, str | None]] = {}
-
-    def walk(node: yaml.Node | None, prefix: tuple[Any, ...]) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                walk(value, prefix + (key.value,))
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                walk(item, prefix + (index,))
-        elif isinstance(node, yaml.ScalarNode):
-            positions[prefix] = (node.start_mark.line + 1, node.start_mark.column + 1, node.style)
-
-    walk(node, ())
-    return positions
