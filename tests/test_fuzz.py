@@ -1,0 +1,107 @@
+"""Property-based tests: any text in a record or brief builds, or fails with a clear error.
+
+CI runs a fixed seed and a bounded number of examples; for a longer run:
+``HYPOTHESIS_PROFILE=long pytest tests/test_fuzz.py``.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from briefgen.builder import reference_docx
+from briefgen.errors import BriefgenError
+from briefgen.note import compose
+from briefgen.workspace import Workspace
+from briefgen.writers import docx as docx_writer
+from briefgen.writers import markdown as md_writer
+
+settings.register_profile("ci", max_examples=40, derandomize=True, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=1000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+FIXTURE = Path(__file__).parent / "fixtures" / "workspace"
+SPECIAL = ["{{ x }}", "{% if %}", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
+           "**", "_", "[@news-article]", "[^1]", "\\", "`", "|", "#", "- ", "1. ", "> ", "&amp;",
+           "\u202e", "\u200f", "مرحبا", "שלום", "🇨🇦", "\x0b", "\x00", "\ud800", "\n\n", "\t",
+           "x" * 300]
+text = st.lists(st.one_of(st.sampled_from(SPECIAL), st.text(max_size=40)), max_size=8).map("".join)
+
+
+def _workspace(title: str, body: str, summary: str, points: list[str]) -> Path:
+    root = Path(tempfile.mkdtemp(prefix="briefgen-fuzz-"))
+    shutil.copytree(FIXTURE, root, dirs_exist_ok=True)
+    record = {"kind": "news", "title": title or "t", "text": body, "publisher": "P"}
+    (root / "sources" / "fuzzed.yaml").write_text(yaml.safe_dump(record, allow_unicode=False))
+    brief = {"subject": "Fuzz", "date": "2025-01-01", "summary": summary,
+             "talking_points": points, "sources": ["fuzzed"]}
+    (root / "briefs" / "note.yaml").write_text(yaml.safe_dump(brief, allow_unicode=False))
+    return root
+
+
+def _visible(value: str) -> str:
+    """What survives into a document: no control or unpaired surrogate characters, spaces folded."""
+    value = re.sub(r"[\x0b\x0c]", " ", value)      # Word's pasted breaks become spaces
+    value = re.sub(r"[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]", "", value)
+    value = value.replace("“", "‘").replace("”", "’")
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+def _check_docx(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert package.testzip() is None
+        for name in package.namelist():
+            if name.endswith((".xml", ".rels")):
+                etree.fromstring(package.read(name))
+        footnotes = package.read("word/footnotes.xml")
+    document = docx.Document(io.BytesIO(data))
+    paragraphs = " ".join(p.text for p in document.paragraphs)
+    notes = "".join(etree.fromstring(footnotes).itertext())
+    return " ".join((paragraphs + " " + notes).split())
+
+
+@given(title=text, body=text, summary=text, points=st.lists(text, max_size=3))
+def test_any_text_builds_or_fails_clearly(title: str, body: str, summary: str,
+                                          points: list[str]) -> None:
+    try:
+        root = _workspace(title, body, summary, points)
+    except UnicodeEncodeError:   # a lone surrogate cannot even be saved as a file
+        return
+    try:
+        ws = Workspace(root)
+        note = compose(ws, root / "briefs" / "note.yaml")
+        md = md_writer.write(note).decode("utf-8")
+        shown = _check_docx(docx_writer.write(note, reference_docx(ws)))
+    except BriefgenError as err:
+        assert str(err)           # a message, never an empty one
+        return
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert md.startswith("**UNCLASSIFIED**")
+    if _visible(title).strip():
+        assert _visible(title) in _visible(shown)   # the record's title, literally
+
+
+@pytest.mark.parametrize("size", [1_000_000])
+def test_megabyte_field(tmp_path: Path, size: int) -> None:
+    root = _workspace("Big", "word " * (size // 5), "Summary [@fuzzed].", ["A point."])
+    try:
+        ws = Workspace(root)
+        note = compose(ws, root / "briefs" / "note.yaml")
+        _check_docx(docx_writer.write(note, reference_docx(ws)))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
