@@ -114,6 +114,17 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return result
 
 
+class _Contained(jinja2.FileSystemLoader):
+    """A template folder whose templates cannot be links to files elsewhere."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        root = Path(self.searchpath[0]).resolve()
+        if not Path(filename).resolve().is_relative_to(root):
+            raise TemplateError(f"template {template!r} links outside {root}", file=filename)
+        return source, filename, uptodate
+
+
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates kept in Jinja's private per-user temp folder: a cold
     ``briefgen build`` then skips compiling them (keyed by each template's source)."""
@@ -126,10 +137,10 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 @lru_cache(maxsize=8)
 def environment(workspace_templates: Path | None) -> jinja2.Environment:
     """Workspace templates first, then built-ins; ``builtin/NAME`` always reaches the original."""
-    builtin = jinja2.FileSystemLoader(builtin_templates())
+    builtin = _Contained(builtin_templates())
     loaders: list[jinja2.BaseLoader] = [builtin, jinja2.PrefixLoader({"builtin": builtin})]
     if workspace_templates is not None and workspace_templates.is_dir():
-        loaders.insert(0, jinja2.FileSystemLoader(workspace_templates))
+        loaders.insert(0, _Contained(workspace_templates))
     env = _Sandbox(
         loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
         finalize=_finalize, trim_blocks=True, lstrip_blocks=True,

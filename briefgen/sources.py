@@ -292,6 +292,7 @@ def read_records(directory: Path) -> tuple[dict[str, SourceRecord], dict[str, Pa
             continue
         if any(part.startswith(".") for part in path.relative_to(directory).parts):
             continue  # hidden: editor and OS leftovers (.#x.yaml, ._x.md), .git
+        _stay_inside(path, directory)
         record = read_record(path)
         if record.id in records:
             raise InputError(f"record id {record.id!r} is also used by {origin[record.id]}",
@@ -299,6 +300,13 @@ def read_records(directory: Path) -> tuple[dict[str, SourceRecord], dict[str, Pa
         records[record.id] = record
         origin[record.id] = path
     return records, origin
+
+
+def _stay_inside(path: Path, directory: Path) -> None:
+    """A link in sources/ must not read a file from elsewhere on the machine."""
+    if not path.resolve().is_relative_to(directory.resolve()):
+        raise InputError(f"links to {path.resolve()}, outside {directory.name}/; "
+                         "copy the file in instead", file=path)
 
 
 def read_brief(path: Path) -> tuple[Brief, Lines]:

@@ -94,3 +94,20 @@ def test_sources_list_mode(workspace: Path) -> None:
     sources = text.split("## Sources\n\n")[1]
     assert sources.startswith("1. The Daily Record, “Border talks continue”, 13 December 2024.")
     assert "\n4. Some Branch, “Internal memo on" in sources  # listed, never cited: still numbered
+
+
+def test_link_in_sources_cannot_read_outside(workspace: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("kind: memo\ntitle: Not yours\n")
+    (workspace / "sources/leak.yaml").symlink_to(secret)
+    with pytest.raises(BriefgenError, match="outside sources/"):
+        build(Workspace(workspace), ["note"], ["md"])
+
+
+def test_link_in_templates_cannot_read_outside(workspace: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "evil.md.j2"
+    outside.write_text("stolen\n")
+    (workspace / "templates").mkdir()
+    (workspace / "templates/briefing-note.md.j2").symlink_to(outside)
+    with pytest.raises(BriefgenError, match="links outside"):
+        build(Workspace(workspace), ["note"], ["md"])
