@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from .classification import Scale
 from .errors import InputError, OutputError
 from .models import Settings, SourceRecord
-from .sources import read_records, read_settings
+from .sources import read_settings
 
 SETTINGS_FILE = "briefgen.toml"
 
@@ -44,13 +45,14 @@ class Workspace:
         return self.root / "templates"
 
     @cached_property
-    def _library(self) -> tuple[dict[str, SourceRecord], dict[str, Path]]:
+    def _library(self) -> tuple[Mapping[str, SourceRecord], dict[str, Path]]:
         if not self.sources_dir.is_dir():
             return {}, {}
-        return read_records(self.sources_dir)
+        from .index import library  # through .briefgen/index.sqlite when the library is large
+        return library(self.root, self.sources_dir)
 
     @property
-    def records(self) -> dict[str, SourceRecord]:
+    def records(self) -> Mapping[str, SourceRecord]:
         return self._library[0]
 
     def record_path(self, key: str) -> Path:
