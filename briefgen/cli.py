@@ -51,7 +51,42 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="machine-readable findings")
     check.add_argument("--strict", action="store_true", help="warnings count as problems too")
     _add_templates(commands)
+    preview = commands.add_parser("preview", parents=[_common()],
+                                  help="serve a brief as a web page that reloads as you edit")
+    preview.add_argument("brief", metavar="BRIEF", help="brief file or name")
+    preview.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    _add_digest(commands)
     return parser
+
+
+def _add_digest(commands: argparse._SubParsersAction) -> None:
+    digest = commands.add_parser("digest", parents=[_common()],
+                                 help="the weekly digest of the records added to the library")
+    digest.add_argument("--week", metavar="YYYY-Www", help="an ISO week, e.g. 2024-W50 "
+                        "(default: the last complete week)")
+    digest.add_argument("--since", metavar="DATE", help="first day (YYYY-MM-DD), instead of --week")
+    digest.add_argument("--until", metavar="DATE", help="last day (default: yesterday)")
+    digest.add_argument("--catch-up", action="store_true",
+                        help="every week missed since the last successful run")
+    digest.add_argument("--max-classification", metavar="LEVEL",
+                        help="leave out records above this level (their count is shown)")
+    digest.add_argument("--email", action="store_true", help="send it as set in [smtp]")
+    digest.add_argument("--format", default=None,
+                        help="comma-separated (default: [digest] formats, else md,docx,html)")
+    digest.add_argument("--out", type=Path, default=None, help="output folder (default: out/digests)")
+    digest.add_argument("--skip-invalid", action="store_true",
+                        help="make the digest without invalid records, and list them")
+    actions = digest.add_subparsers(dest="action", metavar="ACTION")
+    schedule = actions.add_parser("schedule", parents=[_common()],
+                                  help="print a crontab line or systemd units for this workspace")
+    kind = schedule.add_mutually_exclusive_group()
+    kind.add_argument("--cron", dest="kind", action="store_const", const="cron", help="(default)")
+    kind.add_argument("--systemd", dest="kind", action="store_const", const="systemd")
+    mail = schedule.add_mutually_exclusive_group()
+    mail.add_argument("--email", dest="schedule_email", action="store_const", const=True,
+                      help="send by e-mail (default: when [smtp] has a host)")
+    mail.add_argument("--no-email", dest="schedule_email", action="store_const", const=False)
+    schedule.add_argument("--at", default="07:00", metavar="HH:MM", help="time on Mondays")
 
 
 def _add_templates(commands: argparse._SubParsersAction) -> None:
@@ -141,6 +176,57 @@ def _templates(args: argparse.Namespace) -> int:
     return 0
 
 
+def _digest(args: argparse.Namespace) -> int:
+    from . import digest
+    from .workspace import Workspace
+
+    ws = Workspace(args.workspace)
+    if args.action == "schedule":
+        from .schedule import schedule
+
+        print(schedule(ws, args.kind or "cron", args.schedule_email, args.at), end="")
+        return 0
+    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()] if args.format else None
+    options = digest.Options(week=args.week, since=args.since, until=args.until,
+                             catch_up=args.catch_up, max_classification=args.max_classification,
+                             formats=formats, out=args.out, email=args.email,
+                             skip_invalid=args.skip_invalid)
+    results = digest.run(ws, options, report=None if args.quiet else _report_week)
+    if not results and not args.quiet:
+        print("nothing to do: every week is done")
+    return 0
+
+
+def _report_week(result) -> None:  # noqa: ANN001 - digest.WeekResult, imported lazily
+    for path in result.written:
+        print(f"wrote {_relative(path)}")
+    if not result.written:
+        print(f"{result.name}: unchanged ({len(result.files)} files)")
+    if result.sent:
+        print(f"{result.name}: sent")
+    elif result.already_sent:
+        print(f"{result.name}: already sent on {result.already_sent}; not sent again")
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from .preview import Preview
+    from .workspace import Workspace
+
+    ws = Workspace(args.workspace)
+    try:
+        preview = Preview(ws, ws.brief_paths([args.brief])[0], args.port)
+    except OSError as err:
+        print(f"briefgen: error: cannot listen on 127.0.0.1:{args.port}: {err.strerror}",
+              file=sys.stderr)
+        return 2
+    print(f"previewing {args.brief} at {preview.url} (Ctrl+C to stop)")
+    try:
+        preview.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def _relative(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
@@ -148,7 +234,9 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
-COMMANDS = {"init": _init, "build": _build, "check": _check, "templates": _templates}
+COMMANDS = {"init": _init, "build": _build, "check": _check, "templates": _templates,
+            "preview": _preview,
+            "digest": _digest}
 
 
 def main(argv: list[str] | None = None) -> int:
