@@ -151,6 +151,42 @@ class CheckSettings(Model):
     acronyms: list[str] = ["U.S.", "US", "UN", "NATO", "G7", "G20", "EU", "CBC", "OK", "PM", "MP"]
 
 
+def _check_timezone(value: str) -> str:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}; use a name such as America/Toronto "
+                         "(if every name fails, install the tzdata package)") from None
+    return value
+
+
+class DigestSettings(Model):
+    """``[digest]`` in briefgen.toml: the weekly digest of records added to the library."""
+
+    timezone: Annotated[str, AfterValidator(_check_timezone)] = "America/Toronto"
+    tags: list[str] = []              # topic order; other tags follow by name, untagged last
+    topics: dict[str, str] = {}       # tag -> heading (default: the tag itself)
+    formats: list[str] | None = None  # default: md, docx and html where briefgen writes it
+    max_classification: str | None = None
+    out: str = "out/digests"
+
+
+class SmtpSettings(Model):
+    """``[smtp]``: how ``briefgen digest --email`` sends. The password is never in the
+    file: ``password_env`` names the environment variable that holds it."""
+
+    host: str | None = None
+    port: int | None = Field(default=None, ge=1, le=65535)  # default: 587, 465 (ssl), 25 (none)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    sender: str | None = None
+    recipients: StrList = []
+    username: str | None = None
+    password_env: str | None = None
+    timeout: float = Field(default=60, gt=0)
+
+
 class Settings(Model):
     """briefgen.toml: workspace-wide defaults."""
 
@@ -161,6 +197,8 @@ class Settings(Model):
     classification_levels: list[str] = Field(default_factory=lambda: list(DEFAULT_LEVELS), min_length=1)
     labels: dict[Language, dict[str, str]] = {}
     check: CheckSettings = CheckSettings()
+    digest: DigestSettings = DigestSettings()
+    smtp: SmtpSettings = SmtpSettings()
 
 
 # Fields of a Brief whose text is Markdown written by staff (may carry citations).

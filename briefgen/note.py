@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .citations import Citations, check_keys
 from .errors import ClassificationError, InputError
@@ -20,6 +20,9 @@ from .render import Markdown, environment, render
 from .sources import Lines, read_brief
 from .templates import check_fields
 from .workspace import Workspace
+
+if TYPE_CHECKING:
+    import jinja2
 
 LANGUAGE_TAGS = {"en": "en-CA", "fr": "fr-CA"}
 
@@ -60,15 +63,23 @@ def compose(ws: Workspace, path: Path) -> Note:
     env = environment(ws.templates_dir)
     context = _context(ws, brief, lang, level, labels, cited)
     body = render(env, f"{brief.type}.md.j2", context)
+    return finish(ws, env, brief, path, lang, level, labels, body, ws.records)
 
+
+def finish(ws: Workspace, env: jinja2.Environment, brief: Brief, source: Path, lang: str,
+           level: str, labels: dict[str, str], body: str,
+           records: Mapping[str, SourceRecord]) -> Note:
+    """Rendered Markdown → the Note the writers take: citations become footnotes (or a
+    numbered sources list) with references from ``citation.md.j2``. Briefs and digests
+    both end here."""
     def reference(key: str, locator: str | None, first: bool) -> str:
-        ref = {"record": ws.records[key], "locator": locator, "first": first, "lang": lang}
+        ref = {"record": records[key], "locator": locator, "first": first, "lang": lang}
         return render(env, "citation.md.j2", ref).strip()
 
     citations = Citations(reference, ws.settings.citations)
     body = citations.resolve(body)
     body += _notes(citations, brief.sources, labels)
-    return Note(brief=brief, source=path, lang=lang, level=level,
+    return Note(brief=brief, source=source, lang=lang, level=level,
                 marking=ws.scale.marking(level, lang), labels=labels, body=body,
                 author=brief.prepared_by or ws.settings.department or "briefgen")
 
