@@ -69,6 +69,20 @@ def parse(text: str) -> etree.Element:
     return capture.tree
 
 
+def plain_text(markdown_text: str | None) -> str:
+    """What a line of Markdown reads as: ``**Q&amp;A** \\| costs`` → ``Q&A | costs``."""
+    if not markdown_text:
+        return ""
+    tree = parse(markdown_text)
+    for div in tree.iter("div"):      # a footnote in the subject is not part of the title
+        for child in [c for c in div if "footnote" in c.get("class", "").split()]:
+            div.remove(child)
+    for sup in tree.iter("sup"):
+        for a in [a for a in sup if "footnote-ref" in a.get("class", "")]:
+            a.text = ""
+    return " ".join("".join(tree.itertext()).split())
+
+
 # Lists ------------------------------------------------------------------------
 
 def reindent_lists(text: str) -> str:

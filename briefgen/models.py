@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
 LANGUAGES = ("en", "fr")
+LANGUAGE_NAMES = {"en": "English", "fr": "French"}
 DEFAULT_LEVELS = [
     "UNCLASSIFIED", "PROTECTED A", "PROTECTED B", "PROTECTED C",
     "CONFIDENTIAL", "SECRET", "TOP SECRET",
@@ -42,6 +43,14 @@ def _to_date(value: Any) -> Any:
     raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD")
 
 
+def _check_language(value: Any) -> Any:
+    """``lang: de`` is an error that lists the languages briefgen writes."""
+    if isinstance(value, str) and value not in LANGUAGES:
+        raise ValueError(f"unsupported language {value!r}; supported languages: "
+                         + ", ".join(f"{code} ({LANGUAGE_NAMES[code]})" for code in LANGUAGES))
+    return value
+
+
 def _to_list(value: Any) -> Any:
     """A single string where a list is expected is a list of one."""
     return [value] if isinstance(value, str) else value
@@ -50,7 +59,7 @@ def _to_list(value: Any) -> Any:
 Id = Annotated[str, AfterValidator(check_id)]
 Date = Annotated[dt.date, BeforeValidator(_to_date)]
 StrList = Annotated[list[str], BeforeValidator(_to_list)]
-Language = Literal["en", "fr"]
+Language = Annotated[Literal["en", "fr"], BeforeValidator(_check_language)]
 
 
 class Model(BaseModel):
@@ -106,8 +115,40 @@ class Option(Model):
     cons: StrList = []
 
 
+class Pressed(Model):
+    """``If pressed on <topic>``: supplementary lines for a QP note."""
+
+    topic: str
+    lines: StrList
+
+
+class QA(Model):
+    """An anticipated question and its answer (media lines)."""
+
+    question: str
+    answer: str
+
+
+class Event(Model):
+    """What a meeting brief prepares for."""
+
+    title: str
+    date: Date
+    time: str | None = None
+    location: str | None = None
+
+
+class Participant(Model):
+    name: str
+    title: str | None = None
+    bio: str | None = None
+
+
 class Brief(Model):
-    """A brief spec: what the note says; the template decides how it looks."""
+    """A brief spec: what the note says; the template decides how it looks.
+
+    Which fields a note type needs and prints is in :mod:`briefgen.notetypes`.
+    """
 
     id: Id
     type: Id = "briefing-note"
@@ -118,7 +159,8 @@ class Brief(Model):
     from_: str | None = Field(default=None, alias="from")
     subject: str
     date: Date
-    purpose: Literal["information", "decision", "signature"] = "information"
+    purpose: Literal["information", "decision", "signature"] | None = None  # None: the type's
+    issue: str | None = None
     summary: str | None = None
     background: str | None = None
     current_status: str | None = None
@@ -132,6 +174,17 @@ class Brief(Model):
     approved_by: str | None = None
     consultations: StrList = []
     sources: list[Id] = []
+    key_messages: StrList = []                 # qp-note, media-lines, meeting-brief
+    if_pressed: list[Pressed] = []             # qp-note
+    responsive_lines: StrList = []             # media-lines
+    qa: list[QA] = []                          # media-lines
+    spokesperson: str | None = None            # media-lines
+    approval_status: Literal["draft", "pending", "approved"] | None = None  # media-lines
+    event: Event | None = None                 # meeting-brief
+    participants: list[Participant] = []       # meeting-brief
+    objectives: StrList = []                   # meeting-brief
+    agenda: StrList = []                       # meeting-brief
+    logistics: str | None = None               # meeting-brief
     # A custom note type's own fields (templates/<type>.schema.yaml lists the required ones);
     # their text is Markdown with citations, like the fields above.
     fields: dict[str, Any] = {}
@@ -202,6 +255,7 @@ class Settings(Model):
 
 
 # Fields of a Brief whose text is Markdown written by staff (may carry citations).
-MARKDOWN_FIELDS = ("summary", "background", "current_status", "considerations",
-                   "recommendation", "next_steps")
-MARKDOWN_LIST_FIELDS = ("talking_points", "attachments", "consultations")
+MARKDOWN_FIELDS = ("issue", "summary", "background", "current_status", "considerations",
+                   "recommendation", "next_steps", "logistics")
+MARKDOWN_LIST_FIELDS = ("talking_points", "attachments", "consultations", "key_messages",
+                        "responsive_lines", "objectives", "agenda")

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import notetypes, typography
 from .citations import Citations, check_keys
 from .errors import ClassificationError, InputError
 from .labels import labels_for
-from .models import MARKDOWN_FIELDS, Brief, SourceRecord
+from .models import MARKDOWN_FIELDS, MARKDOWN_LIST_FIELDS, Brief, SourceRecord
 from .render import Markdown, environment, render
 from .sources import Lines, read_brief
 from .templates import check_fields
@@ -55,28 +56,36 @@ class Note:
 
 def compose(ws: Workspace, path: Path) -> Note:
     brief, lines = read_brief(path)
+    template = notetypes.template_for(ws, brief, path, lines)
     check_fields(ws, brief.type, brief.fields, path, lines)
+    kind = notetypes.validate(ws, brief, path, lines)
     lang = brief.lang or ws.settings.language
     cited = _check_citations(ws, brief, path, lines)
     level = classify(ws, brief, path, lines, cited)
     labels = labels_for(lang, ws.settings.labels)
     env = environment(ws.templates_dir)
     context = _context(ws, brief, lang, level, labels, cited)
-    body = render(env, f"{brief.type}.md.j2", context)
-    return finish(ws, env, brief, path, lang, level, labels, body, ws.records)
+    if brief.purpose is None:
+        context["brief"]["purpose"] = kind.purpose if kind else "information"
+    body = render(env, template, context)
+    return finish(ws, env, brief, path, lang, level, labels, body, ws.records,
+                  kind.citations if kind else None)
 
 
 def finish(ws: Workspace, env: jinja2.Environment, brief: Brief, source: Path, lang: str,
            level: str, labels: dict[str, str], body: str,
-           records: Mapping[str, SourceRecord]) -> Note:
+           records: Mapping[str, SourceRecord], citation_style: str | None = None) -> Note:
     """Rendered Markdown → the Note the writers take: citations become footnotes (or a
     numbered sources list) with references from ``citation.md.j2``. Briefs and digests
-    both end here."""
+    both end here. French text gets French spacing first (the references keep theirs)."""
+    if lang == "fr":
+        body = typography.french(body)
+
     def reference(key: str, locator: str | None, first: bool) -> str:
         ref = {"record": records[key], "locator": locator, "first": first, "lang": lang}
         return render(env, "citation.md.j2", ref).strip()
 
-    citations = Citations(reference, ws.settings.citations)
+    citations = Citations(reference, citation_style or ws.settings.citations)
     body = citations.resolve(body)
     body += _notes(citations, brief.sources, labels)
     return Note(brief=brief, source=source, lang=lang, level=level,
@@ -90,14 +99,15 @@ def _text_fields(brief: Brief) -> Iterator[tuple[tuple[Any, ...], str]]:
         value = getattr(brief, name)
         if value:
             yield (name.rstrip("_"),), value
-    for name in ("talking_points", "attachments", "consultations"):
+    for name in MARKDOWN_LIST_FIELDS:
         for index, value in enumerate(getattr(brief, name)):
             yield (name, index), value
-    for index, option in enumerate(brief.options):
-        yield ("options", index, "title"), option.title
-        for side in ("pros", "cons"):
-            for item, value in enumerate(getattr(option, side)):
-                yield ("options", index, side, item), value
+    for name in ("options", "if_pressed", "qa", "participants"):
+        yield from _strings([item.model_dump() for item in getattr(brief, name)], (name,))
+    if brief.spokesperson:
+        yield ("spokesperson",), brief.spokesperson
+    if brief.event:
+        yield from _strings(brief.event.model_dump(exclude={"date"}), ("event",))
     yield from _strings(brief.fields, ("fields",))
 
 

@@ -18,7 +18,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import TemplateError
-from .labels import MONTHS
+from .labels import LOCALES
 
 
 class Markdown(str):
@@ -45,17 +45,28 @@ def _finalize(value: Any) -> str:
     return md_escape(str(value))
 
 
-def format_date(value: dt.date | None, lang: str = "en") -> str:
-    """13 December 2024 / 13 décembre 2024 (1er for the first of the month in French)."""
+@lru_cache(maxsize=512)
+def format_date(value: dt.date | None, lang: str = "en", article: bool = False) -> str:
+    """13 December 2024 / 13 décembre 2024, in Canadian English or French (Babel's data).
+
+    French writes the first of the month "1er"; with ``article`` a French date
+    takes its article, as at the head of a memo: "le 13 décembre 2024".
+    """
     if value is None:
         return ""
-    day = "1er" if lang == "fr" and value.day == 1 else str(value.day)
-    return f"{day} {MONTHS[lang][value.month - 1]} {value.year}"
+    from babel.dates import format_date as babel_date  # locale data: only when a date is shown
+
+    text = babel_date(value, "d MMMM y", locale=LOCALES[lang])
+    if lang == "fr":
+        text = "1er" + text[1:] if value.day == 1 else text
+        text = "le " + text if article else text
+    return text
 
 
 @jinja2.pass_context
-def _date(context: Any, value: dt.date | None) -> str:
-    return format_date(value, context.get("lang", "en"))
+def _date(context: Any, value: dt.date | None, article: bool = False) -> str:
+    """``{{ brief.date | date }}``; ``date(article=true)`` for the memo's own date."""
+    return format_date(value, context.get("lang", "en"), article)
 
 
 def _cell(value: Any) -> Markdown:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.errors import TemplateError
+from briefgen.errors import InputError, TemplateError
 from briefgen.note import compose
 from briefgen.render import Markdown, environment, md_escape
 from briefgen.workspace import Workspace
@@ -80,7 +80,8 @@ def test_undefined_variable_is_an_error(workspace: Path) -> None:
 def test_unknown_note_type_is_a_clear_error(workspace: Path) -> None:
     brief = workspace / "briefs/note.yaml"
     brief.write_text(brief.read_text().replace("type: briefing-note", "type: scenario-note"))
-    with pytest.raises(TemplateError, match="scenario-note.md.j2"):
+    with pytest.raises(InputError, match=r"type: unknown note type 'scenario-note'; known types: "
+                       r"briefing-note, decision-note, .*templates/scenario-note\.md\.j2"):
         compose(Workspace(workspace), brief)
 
 

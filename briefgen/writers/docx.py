@@ -24,7 +24,7 @@ from docx.shared import Inches, Pt
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from ..doctree import parse
+from ..doctree import parse, plain_text
 from ..errors import OutputError
 from ..note import LANGUAGE_TAGS, Note
 from ..render import builtin_templates
@@ -37,6 +37,8 @@ CHARACTER_STYLES = ("Footnote Reference", "Hyperlink", "Verbatim Char")
 TABLE_STYLES = ("Table", "Memo Header")
 # A <div class="..."> in the Markdown gives its list items this paragraph style.
 LIST_STYLE_FOR_CLASS = {"talking-points": "Talking Point", "key-messages": "Talking Point"}
+# A <div> with one of these classes stays on one page (the minister's decision block).
+KEEP_TOGETHER = {"decision", "keep-together"}
 INLINE = {"strong", "b", "em", "i", "code", "a", "br", "sup", "sub", "span", "img", "u", "small"}
 # Characters XML 1.0 cannot hold (C0 controls but tab/newline, lone surrogates,
 # U+FFFE/U+FFFF); vertical tab and form feed (Word's line and page breaks in
@@ -99,6 +101,7 @@ class _Writer:
         self.notes: dict[str, etree.Element] = {}
         self.next_note = 1
         self.after_table = False
+        self.made: list[Paragraph] = []     # body paragraphs, in order
 
     def write(self, root: etree.Element) -> None:
         body = self.doc.element.body
@@ -131,8 +134,12 @@ class _Writer:
         elif tag == "div":
             classes = frozenset(el.get("class", "").split())
             if "footnote" not in classes:
+                first = len(self.made)
                 for child in el:
                     self.block(child, replace(ctx, classes=ctx.classes | classes))
+                if classes & KEEP_TOGETHER:
+                    for paragraph in self.made[first:-1]:
+                        paragraph.paragraph_format.keep_with_next = True
         elif tag == "blockquote":
             for child in el:
                 self.block(child, replace(ctx, style="Block Text"))
@@ -145,6 +152,7 @@ class _Writer:
     def paragraph(self, style: str) -> Paragraph:
         paragraph = self.doc.add_paragraph()
         paragraph._p.get_or_add_pPr().style = self.ids[style]
+        self.made.append(paragraph)
         if self.after_table and style not in ("Title", "Heading 1", "Heading 2", "Heading 3",
                                                "Heading 4"):
             paragraph.paragraph_format.space_before = Pt(6)   # Word tables have no space below
@@ -195,6 +203,7 @@ class _Writer:
         table = self.doc.add_table(rows=len(rows), cols=columns)
         table._tbl.tblPr.style = self.ids["Memo Header" if memo else "Table"]
         for i, tr in enumerate(rows):
+            ooxml.keep_row_together(table.rows[i])
             for j, cell_el in enumerate(tr):
                 cell = table.cell(i, j)
                 paragraph = cell.paragraphs[0]
@@ -335,7 +344,7 @@ class _Writer:
     def properties(self) -> None:
         props = self.doc.core_properties
         stamp = self.note.timestamp
-        props.title = xml_text(_plain(self.note.brief.subject))
+        props.title = xml_text(plain_text(self.note.brief.subject))
         props.author = props.last_modified_by = xml_text(self.note.author)
         props.created = props.modified = stamp
         props.last_printed = stamp
@@ -345,20 +354,6 @@ class _Writer:
         props.identifier = xml_text(self.note.brief.tracking_number or "")
         props.language = LANGUAGE_TAGS[self.note.lang]
         ooxml.set_language(self.doc.styles.element, LANGUAGE_TAGS[self.note.lang])
-
-
-def _plain(markdown_text: str | None) -> str:
-    """What a line of Markdown reads as: ``**Q&amp;A** \\| costs`` → ``Q&A | costs``."""
-    if not markdown_text:
-        return ""
-    tree = parse(markdown_text)
-    for div in tree.iter("div"):      # a footnote in the subject is not part of the title
-        for child in [c for c in div if "footnote" in c.get("class", "").split()]:
-            div.remove(child)
-    for sup in tree.iter("sup"):
-        for a in [a for a in sup if "footnote-ref" in a.get("class", "")]:
-            a.text = ""
-    return " ".join("".join(tree.itertext()).split())
 
 
 def _special(classes: frozenset[str]) -> str | None:

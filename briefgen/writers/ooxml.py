@@ -141,6 +141,11 @@ def mark_header_row(row) -> None:
     tr_pr.append(OxmlElement("w:tblHeader"))
 
 
+def keep_row_together(row) -> None:
+    """A table row that never breaks across pages (an option and its pros and cons)."""
+    row._tr.get_or_add_trPr().insert(0, OxmlElement("w:cantSplit"))
+
+
 def set_language(styles_element, lang_tag: str) -> None:
     """The document's default proofing language (``en-CA`` / ``fr-CA``)."""
     rpr = styles_element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
