@@ -40,7 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", parents=[_common()], help="build briefing notes from briefs/")
     build.add_argument("briefs", nargs="*", metavar="BRIEF",
                        help="brief files or names (default: every brief in briefs/)")
-    build.add_argument("--format", default="md,docx", help="comma-separated: md,docx (default both)")
+    build.add_argument("--format", default="md,docx",
+                       help="comma-separated: md, docx, html, pdf (LibreOffice), or all "
+                            "(default: md,docx)")
     build.add_argument("--out", type=Path, default=None, help="output folder (default: out/)")
     build.add_argument("--no-check", action="store_true", help="skip the quality checks")
 

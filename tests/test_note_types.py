@@ -326,3 +326,16 @@ def test_each_type_template_extends_the_base() -> None:
         text = (REPO / "templates" / f"{name}.md.j2").read_text(encoding="utf-8")
         assert '{% extends "builtin/base.md.j2" %}' in text
         assert "{% block body %}" in text
+
+
+def test_docs_show_the_example_briefs_as_they_are() -> None:
+    doc = (REPO / "docs" / "note-types.md").read_text(encoding="utf-8")
+    specs = re.findall(r"^File `(briefs/[^`]+)`:\n\n```yaml\n(.*?)^```", doc, re.M | re.S)
+    assert len(specs) == 5
+    for path, text in specs:
+        assert (REPO / path).read_text(encoding="utf-8") == text, path
+    pictures = re.findall(r"!\[[^\]]+\]\((img/[^)]+)\)", doc)
+    assert len(pictures) == 6
+    for picture in pictures:
+        data = (REPO / "docs" / picture).read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) < 100_000
