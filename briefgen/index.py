@@ -45,8 +45,8 @@ RACY_NS = 2_000_000_000
 PARALLEL_MIN_FILES = 1000
 
 _SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE files (
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
     rowid INTEGER PRIMARY KEY,
     path TEXT NOT NULL UNIQUE,      -- relative to sources/, '/'-separated
     mtime_ns INTEGER NOT NULL,
@@ -58,9 +58,9 @@ CREATE TABLE files (
     record TEXT,                    -- SourceRecord.model_dump_json(); NULL when invalid
     error TEXT                      -- {"message", "line", "field"} when invalid
 );
-CREATE INDEX files_added ON files(added);
-CREATE INDEX files_id ON files(id);
-CREATE VIRTUAL TABLE search USING fts5(title, summary, text, quotes);
+CREATE INDEX IF NOT EXISTS files_added ON files(added);
+CREATE INDEX IF NOT EXISTS files_id ON files(id);
+CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(title, summary, text, quotes);
 """
 
 
@@ -266,9 +266,9 @@ class Index:
 
     def _create(self) -> None:
         try:
-            self.db.executescript(f"BEGIN IMMEDIATE;\n{_SCHEMA}\nCOMMIT;")
-            with self._transaction():
-                self.db.execute("INSERT INTO meta VALUES ('schema', ?)", (_fingerprint(),))
+            # One transaction: another process sees either no tables or the whole schema.
+            self.db.executescript(f"BEGIN IMMEDIATE;\n{_SCHEMA}\nINSERT OR REPLACE INTO meta "
+                                  f"VALUES ('schema', '{_fingerprint()}');\nCOMMIT;")
         except sqlite3.Error as err:
             raise IndexUnavailable(f"cannot write {self.path}: {err}") from None
 
@@ -318,12 +318,13 @@ class Index:
         result.seconds = time.perf_counter() - started
         return result
 
-    def _refresh(self, files: list[SourceFile]) -> Refresh:
-        now = time.time_ns()
+    def _plan(self, files: list[SourceFile], now: int) -> tuple[
+            list[tuple[SourceFile, str, int | None]], list[tuple[int, int, int, int]], list[int]]:
+        """What a refresh must do: files to parse (with hash and rowid), rows whose stat
+        alone changed, rows of files that are gone."""
         rows = {path: _Row(*rest) for path, *rest in self.db.execute(
             "SELECT path, rowid, mtime_ns, size, hash, checked_ns FROM files")}
-        result = Refresh(files=len(files))
-        stale: list[tuple[SourceFile, str, int | None]] = []   # (file, content hash, rowid)
+        stale: list[tuple[SourceFile, str, int | None]] = []
         touched: list[tuple[int, int, int, int]] = []
         for file in files:
             row = rows.pop(file.rel, None)
@@ -340,11 +341,19 @@ class Index:
                 touched.append((file.mtime_ns, file.size, now, row.rowid))
             else:
                 stale.append((file, digest, row.rowid if row is not None else None))
-        parsed = self._parse_all([file.path for file, _, _ in stale])
-        with self._transaction():
-            for row in rows.values():                  # files no longer there
-                self.db.execute("DELETE FROM files WHERE rowid = ?", (row.rowid,))
-                self.db.execute("DELETE FROM search WHERE rowid = ?", (row.rowid,))
+        return stale, touched, [row.rowid for row in rows.values()]
+
+    def _refresh(self, files: list[SourceFile]) -> Refresh:
+        now = time.time_ns()
+        result = Refresh(files=len(files))
+        if not any(self._plan(files, now)):
+            return result                              # nothing changed: no write lock taken
+        with self._transaction():                      # plan again: another run may have done it
+            stale, touched, removed = self._plan(files, now)
+            parsed = self._parse_all([file.path for file, _, _ in stale])
+            for rowid in removed:                      # files no longer there
+                self.db.execute("DELETE FROM files WHERE rowid = ?", (rowid,))
+                self.db.execute("DELETE FROM search WHERE rowid = ?", (rowid,))
             self.db.executemany(
                 "UPDATE files SET mtime_ns = ?, size = ?, checked_ns = ? WHERE rowid = ?", touched)
             for (file, digest, rowid), (key, added, record, texts, error) in zip(stale, parsed):
@@ -362,7 +371,7 @@ class Index:
                 if texts is not None:
                     self.db.execute("INSERT INTO search (rowid, title, summary, text, quotes) "
                                     "VALUES (?, ?, ?, ?, ?)", (rowid, *texts))
-        result.parsed, result.touched, result.removed = len(stale), len(touched), len(rows)
+        result.parsed, result.touched, result.removed = len(stale), len(touched), len(removed)
         return result
 
     @staticmethod

@@ -242,3 +242,24 @@ def test_parallel_parse_gives_the_same_index(library_ws: Path, monkeypatch: pyte
     records, _ = library(library_ws, library_ws / "sources", use_index=True)
     direct, _ = read_records(library_ws / "sources")
     assert dict(records.items()) == direct
+
+
+def test_two_processes_refreshing_at_once(library_ws: Path) -> None:
+    """Two runs that start together (a build and the digest): both succeed, one index."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from briefgen.index import library; "
+            "r, _ = library(Path(sys.argv[1]), Path(sys.argv[1]) / 'sources', use_index=True); "
+            "print(len(r))")
+    for n in range(30):
+        (library_ws / "sources" / f"extra-{n}.yaml").write_text(
+            f"kind: news\ntitle: Extra {n}\nadded: 2024-12-10\n", encoding="utf-8")
+    runs = [subprocess.Popen([sys.executable, "-c", code, str(library_ws)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [run.communicate(timeout=120) for run in runs]
+    assert [out for out, _ in results] == ["38\n"] * 3
+    assert all("rebuilding" not in err and "without the index" not in err for _, err in results)
+    with sqlite3.connect(index_path(library_ws)) as db:
+        assert db.execute("SELECT COUNT(*) FROM files").fetchone()[0] == 38
+        assert db.execute("SELECT COUNT(*) FROM search").fetchone()[0] == 38
