@@ -422,3 +422,28 @@ def test_example_workspace_digest(tmp_path: Path, capsys: pytest.CaptureFixture[
     md = (root / "out" / "digests" / "2025-W15.md").read_text(encoding="utf-8")
     assert "5 records added." in md and "## Tariffs and trade" in md
     assert md.count("\n[^") == 5
+
+
+def test_the_default_week_is_counted_in_the_configured_time_zone(
+        ws_root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import briefgen.digest as digest_module
+
+    settings = ws_root / "briefgen.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "[digest]\n", '[digest]\ntimezone = "Pacific/Kiritimati"\n'), encoding="utf-8")
+    zones = []
+    real = digest_module.today_in
+    monkeypatch.setattr(digest_module, "today_in", lambda zone: zones.append(zone) or real(zone))
+    assert cli.main(["-C", str(ws_root), "digest", "--format", "md"]) == 0
+    assert zones == ["Pacific/Kiritimati"]
+    expected = last_complete_week(real("Pacific/Kiritimati")).name
+    assert f"{expected}.md" in capsys.readouterr().out
+    assert _state(ws_root)["last_week"] == expected
+
+
+def test_an_unknown_time_zone_is_a_settings_error(ws_root: Path) -> None:
+    settings = ws_root / "briefgen.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "[digest]\n", '[digest]\ntimezone = "America/Ottawa"\n'), encoding="utf-8")
+    with pytest.raises(InputError, match="briefgen.toml:6: digest.timezone: unknown time zone 'America/Ottawa'"):
+        Workspace(ws_root)
