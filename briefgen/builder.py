@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ChecksFailed, InputError, OutputError, shown_path
+from .errors import BriefgenError, BuildFailed, ChecksFailed, InputError, OutputError, shown_path
 from .note import Note, compose
 from .render import builtin_templates
 from .workspace import Workspace
@@ -68,29 +69,83 @@ class Output:
     note: Note | None = field(default=None, compare=False, repr=False)
 
 
+@dataclass
+class NoteResult:
+    """One brief's outputs, in memory, with its check findings, or why it failed."""
+
+    path: Path
+    outputs: list[Output] = field(default_factory=list)
+    findings: list[Any] = field(default_factory=list)
+    error: BriefgenError | None = None
+
+
+def make_note(ws: Workspace, path: Path, formats: list[str], out_dir: Path,
+              check: bool = True, strict: bool = False) -> NoteResult:
+    """One brief, all its formats but PDF (converted in one batch later), then its checks."""
+    try:
+        note = compose(ws, path)
+        made = {fmt: WRITERS[fmt](note, ws) for fmt in formats if fmt != "pdf"}
+        if "pdf" in formats:
+            made["pdf"] = made.get("docx") or _write_docx(note, ws)   # converted later
+        result = NoteResult(path, [Output(out_dir / f"{note.name}.{fmt}", made[fmt], note)
+                                   for fmt in formats])
+        if check:
+            from .check import ERROR, check_brief, summary
+            result.findings = check_brief(ws, path)
+            if any(strict or f.severity == ERROR for f in result.findings):
+                result.error = ChecksFailed(result.findings, summary(result.findings, 1))
+        return result
+    except BriefgenError as err:
+        return NoteResult(path, error=err)
+
+
 def render_outputs(ws: Workspace, briefs: Iterable[Path], formats: Iterable[str],
                    out_dir: Path) -> list[Output]:
-    """Every requested file, in memory. Nothing touches the disk here (but LibreOffice's
-    temp folder: the PDFs of all the notes come from one LibreOffice run)."""
-    formats = list(formats)
+    """Every requested file, in memory; the first brief that fails raises its error."""
+    results = make_notes(ws, list(briefs), list(formats), out_dir, check=False)
+    for result in results:
+        if result.error is not None:
+            raise result.error
+    return [o for result in results for o in result.outputs]
+
+
+def make_notes(ws: Workspace, paths: list[Path], formats: list[str], out_dir: Path,
+               check: bool = True, jobs: int = 1, strict: bool = False,
+               progress: Callable[[], None] | None = None) -> list[NoteResult]:
+    """Every brief, in ``jobs`` worker processes; then every PDF in one LibreOffice run."""
     soffice = None
     if "pdf" in formats:
         from . import pdf
         soffice = pdf.find_soffice()     # before any work: say what to install
-    per_note: list[list[Output]] = []
-    for path in briefs:
-        note = compose(ws, path)
-        made = {fmt: WRITERS[fmt](note, ws) for fmt in formats if fmt != "pdf"}
-        if soffice:
-            made["pdf"] = made.get("docx") or _write_docx(note, ws)   # converted below
-        per_note.append([Output(out_dir / f"{note.name}.{fmt}", made[fmt], note)
-                         for fmt in formats])
+    args = (formats, out_dir, check, strict)
+    if jobs > 1 and len(paths) > 1:
+        from .batch import parallel
+        results = parallel(ws.root, paths, args, jobs, progress)
+    else:
+        results = []
+        for path in paths:
+            results.append(make_note(ws, path, *args))
+            if progress:
+                progress()
     if soffice:
-        pending = [o for outputs in per_note for o in outputs if o.path.suffix == ".pdf"]
-        pdfs = pdf.convert([o.data for o in pending], [o.note.timestamp for o in pending], soffice)
-        converted = {id(o): Output(o.path, data, o.note) for o, data in zip(pending, pdfs)}
-        per_note = [[converted.get(id(o), o) for o in outputs] for outputs in per_note]
-    return [o for outputs in per_note for o in outputs]
+        _convert_pdfs(ws, [r for r in results if r.error is None], soffice)
+    return results
+
+
+def _convert_pdfs(ws: Workspace, results: list[NoteResult], soffice: str) -> None:
+    """The DOCX placeholders of the PDFs become PDFs; a PDF over its page budget is a finding."""
+    from . import pdf
+
+    pending = [(r, i) for r in results for i, o in enumerate(r.outputs) if o.path.suffix == ".pdf"]
+    pdfs = pdf.convert([r.outputs[i].data for r, i in pending],
+                       [r.outputs[i].note.timestamp for r, i in pending], soffice)
+    for (result, index), data in zip(pending, pdfs):
+        old = result.outputs[index]
+        result.outputs[index] = Output(old.path, data, old.note)
+        if result.findings is not None and "page-budget" not in ws.settings.check.disable:
+            measured = page_budgets(ws, [result.outputs[index]])
+            result.findings = [f for f in result.findings if f.rule != "page-budget"]
+            result.findings += [f for f in measured.values() if f is not None]
 
 
 def page_budgets(ws: Workspace, outputs: Iterable[Output]) -> dict[str, Any]:
@@ -119,62 +174,96 @@ def page_budgets(ws: Workspace, outputs: Iterable[Output]) -> dict[str, Any]:
 
 
 def write_atomically(outputs: list[Output]) -> None:
-    """Write each file to a temp file beside it, then move them all into place.
+    """Write every file to a temp file beside it, then move them all into place.
 
-    If any temp file cannot be written, none of the outputs is replaced.
+    If anything fails, the files that were already replaced get their old
+    contents back and new ones are removed: the output folder is as it was.
     """
-    staged: list[tuple[str, Path]] = []
+    staged: list[tuple[Path, Path]] = []
     try:
         for output in outputs:
-            output.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=f".{output.path.name}.", suffix=".tmp",
-                                        dir=output.path.parent)
-            staged.append((temp, output.path))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(output.data)
-                handle.flush()
-                os.fsync(handle.fileno())
+            staged.append((_stage(output), output.path))
+        _swap_in(staged)
     except OSError as err:
-        for temp, _ in staged:
-            Path(temp).unlink(missing_ok=True)
         raise OutputError(f"cannot write output: {err}") from None
-    for temp, final in staged:
-        os.chmod(temp, 0o644)
-        os.replace(temp, final)
+    finally:
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
 
 
-def run_checks(ws: Workspace, paths: list[Path], strict: bool = False,
-               measured: dict[str, Any] | None = None) -> None:
-    """The quality gates: warnings are logged; errors (or, with ``strict``, warnings) stop.
+def _stage(output: Output) -> Path:
+    output.path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{output.path.name}.", suffix=".tmp",
+                                dir=output.path.parent)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(output.data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(name, 0o644)
+    return Path(name)
 
-    ``measured`` (from :func:`page_budgets`): the page counts of real PDFs replace
-    the estimated ones for those briefs.
-    """
-    from .check import ERROR, check_all, summary
 
-    findings = check_all(ws, paths)
-    if measured:
-        findings = [f for f in findings if not (f.rule == "page-budget" and f.file in measured)]
-        if "page-budget" not in ws.settings.check.disable:
-            findings = sorted(findings + [f for f in measured.values() if f is not None])
-    failing = [f for f in findings if strict or f.severity == ERROR]
-    if failing:
-        raise ChecksFailed(findings, summary(findings, len(paths)))
-    for finding in findings:
-        log.warning("%s", finding)
+def _keep(path: Path, copy: Path) -> None:
+    try:
+        os.link(path, copy)
+    except OSError:          # a file system without hard links
+        shutil.copy2(path, copy)
+
+
+def _swap_in(staged: list[tuple[Path, Path]]) -> None:
+    """Move temp files into place, undoing every move if one fails."""
+    undo: list[tuple[Path, Path | None]] = []       # (final, its old contents kept aside)
+    try:
+        for temp, final in staged:
+            backup = None
+            if final.exists():   # a second name for the old file: final is never missing
+                backup = final.with_name(f".{final.name}.old.tmp")
+                backup.unlink(missing_ok=True)
+                _keep(final, backup)
+            undo.append((final, backup))
+            os.replace(temp, final)
+    except OSError:
+        for final, backup in reversed(undo):
+            if backup is not None:
+                os.replace(backup, final)    # a no-op where final was never replaced
+            else:
+                final.unlink(missing_ok=True)
+        raise
+    finally:
+        for _, backup in undo:
+            if backup is not None:
+                backup.unlink(missing_ok=True)
 
 
 def build(ws: Workspace, names: list[str] | None = None, formats: Iterable[str] = FORMATS,
-          out: Path | None = None, check: bool = True) -> list[Path]:
+          out: Path | None = None, check: bool = True, jobs: int = 1, strict: bool = False,
+          progress: Callable[[], None] | None = None, keep_going: bool = False) -> list[Path]:
     """Build the named briefs (default: all of briefs/) into ``out`` (default: out/).
 
-    The checks of ``briefgen check`` run once the notes are made (so input
-    errors are reported as such first): a check error stops the build.
+    Each brief is made in memory and checked (input errors are reported as
+    such, then the checks of ``briefgen check``). By default any failure
+    raises and nothing is written. With ``keep_going`` the briefs that succeed
+    are written, and :class:`BuildFailed` lists the ones that failed.
     """
     out_dir = ws.inside(out if out is not None else Path("out"), "output folder")
     paths = ws.brief_paths(names or [])
-    outputs = render_outputs(ws, paths, list(formats), out_dir)
-    if check:
-        run_checks(ws, paths, measured=page_budgets(ws, outputs))
-    write_atomically(outputs)
-    return [o.path for o in outputs]
+    remove_stale_temp_files(out_dir)
+    results = make_notes(ws, paths, list(formats), out_dir, check, jobs, strict, progress)
+    done = [o for r in results if r.error is None for o in r.outputs]
+    failed = [r for r in results if r.error is not None]
+    if failed and not keep_going:
+        raise failed[0].error
+    for result in results:
+        for finding in result.findings if result.error is None else []:
+            log.warning("%s", finding)
+    write_atomically(done)
+    if failed:
+        raise BuildFailed([(r.path, r.error) for r in failed], len(results))
+    return [o.path for o in done]
+
+
+def remove_stale_temp_files(out_dir: Path) -> None:
+    """Temp files a killed build left behind (``.NAME.XXXX.tmp``): only complete files stay."""
+    if out_dir.is_dir():
+        for temp in out_dir.rglob(".*.tmp"):
+            temp.unlink(missing_ok=True)

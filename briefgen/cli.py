@@ -6,12 +6,16 @@ command needs them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import __version__
-from .errors import BriefgenError, ChecksFailed
+from .errors import BriefgenError, BuildFailed, ChecksFailed
 
 log = logging.getLogger("briefgen")
 
@@ -45,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
                             "(default: md,docx)")
     build.add_argument("--out", type=Path, default=None, help="output folder (default: out/)")
     build.add_argument("--no-check", action="store_true", help="skip the quality checks")
+    build.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                       help="worker processes (default: one per core for 8 briefs or more); "
+                            "with -j a failing brief does not stop the others")
+    build.add_argument("-k", "--keep-going", action="store_true",
+                       help="write the briefs that succeed; list the ones that fail (exit 1)")
 
     check = commands.add_parser("check", parents=[_common()],
                                 help="check briefs: citations, quotes, figures, markings, style")
@@ -58,7 +67,50 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("brief", metavar="BRIEF", help="brief file or name")
     preview.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
     _add_digest(commands)
+    _add_sources(commands)
     return parser
+
+
+def _add_sources(commands: argparse._SubParsersAction) -> None:
+    sources = commands.add_parser("sources", parents=[_common()],
+                                  help="add, import, list, show and search source records")
+    actions = sources.add_subparsers(dest="action", metavar="ACTION", required=True)
+    fields = argparse.ArgumentParser(add_help=False)     # record fields: add, and import's defaults
+    fields.add_argument("--kind", help="news, atip, memo, report, statement, statistic, web or other")
+    for name in ("title", "publisher", "date", "url", "classification", "language"):
+        fields.add_argument(f"--{name}")
+    fields.add_argument("--author", action="append", default=[], help="(repeatable)")
+    fields.add_argument("--tag", dest="tags", action="append", default=[], help="(repeatable)")
+    fields.add_argument("--dry-run", action="store_true", help="say what would be added; write nothing")
+    add = actions.add_parser("add", parents=[_common(), fields],
+                             help="a new record from options, or written in $EDITOR (--edit)")
+    for name in ("summary", "text", "atip-number", "accessed", "id"):
+        add.add_argument(f"--{name}")
+    add.add_argument("--pages", type=int)
+    add.add_argument("--quote", dest="quotes", action="append", default=[], help="(repeatable)")
+    add.add_argument("--fact", dest="key_facts", action="append", default=[], help="(repeatable)")
+    add.add_argument("--edit", action="store_true", help="write the record in $EDITOR, prefilled")
+    load = actions.add_parser("import", parents=[_common(), fields],
+                              help="records from an RSS/Atom feed, a CSL-JSON file or articles")
+    load.add_argument("sources", nargs="+", metavar="SOURCE",
+                      help="a file, a folder of files, or an http(s) address")
+    load.add_argument("--since", metavar="DATE", help="leave out entries published before DATE")
+    load.add_argument("--as", dest="format", choices=("feed", "csl", "article"),
+                      help="the kind of source (default: from its type, name and content)")
+    load.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for an address")
+    listing = actions.add_parser("list", parents=[_common()], help="the records, newest first")
+    listing.add_argument("--tag", dest="tags", action="append", default=[], help="(repeatable)")
+    listing.add_argument("--kind", dest="kinds", action="append", default=[], help="(repeatable)")
+    listing.add_argument("--since", metavar="DATE", help="published (else added) on or after DATE")
+    listing.add_argument("--until", metavar="DATE", help="published (else added) on or before DATE")
+    listing.add_argument("--classification", metavar="LEVEL")
+    show = actions.add_parser("show", parents=[_common()], help="print one record")
+    show.add_argument("id")
+    search = actions.add_parser("search", parents=[_common()],
+                                help="full-text search of titles, summaries, text and quotes")
+    search.add_argument("query", nargs="+")
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--fts", action="store_true", help='FTS5 query syntax: "a phrase", OR, prefix*')
 
 
 def _add_digest(commands: argparse._SubParsersAction) -> None:
@@ -127,11 +179,46 @@ def _build(args: argparse.Namespace) -> int:
     from .workspace import Workspace
 
     ws = Workspace(args.workspace)
-    written = build(ws, args.briefs, parse_formats(args.format), args.out, check=not args.no_check)
+    paths = ws.brief_paths(args.briefs)
+    started = time.perf_counter()
+    with _progress(len(paths), args.quiet) as step:
+        try:
+            written = build(ws, args.briefs, parse_formats(args.format), args.out,
+                            check=not args.no_check, jobs=_jobs(args.jobs, len(paths)),
+                            progress=step, keep_going=args.keep_going or args.jobs > 0)
+        except BuildFailed as err:
+            for path, error in err.failures:
+                print(f"briefgen: failed: {_relative(path)}: {error}", file=sys.stderr)
+            print(f"briefgen: {len(paths) - len(err.failures)} built, {len(err.failures)} "
+                  f"failed in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+            return err.exit_code
     if not args.quiet:
         for path in written:
             print(f"wrote {_relative(path)}")
+        if len(paths) > 1:
+            print(f"built {len(paths)} notes ({len(written)} files) in "
+                  f"{time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _jobs(asked: int, briefs: int) -> int:
+    """``-j N`` as given; by default one process per core once a batch is worth starting them."""
+    if asked > 0:
+        return asked
+    return (os.cpu_count() or 1) if briefs >= 8 else 1
+
+
+@contextlib.contextmanager
+def _progress(total: int, quiet: bool) -> Iterator[Callable[[], None] | None]:
+    """A progress bar on a terminal for batches; nothing otherwise."""
+    if quiet or total < 2 or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("building", total=total)
+        yield lambda: bar.advance(task)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -229,6 +316,47 @@ def _preview(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sources(args: argparse.Namespace) -> int:
+    from . import ingest, library
+    from .workspace import Workspace
+
+    ws = Workspace(args.workspace)
+    if args.action in ("add", "import"):
+        fields = {name: getattr(args, name, None) for name in ingest.FIELD_OPTIONS}
+        if args.action == "import":
+            options = ingest.Options(tags=args.tags, since=ingest.option_date(args.since, "--since"),
+                                     fields=fields, format=args.format, timeout=args.timeout)
+            report = ingest.import_sources(ws, args.sources, options, args.dry_run)
+        else:
+            report = ingest.add_command(ws, fields, args.id, args.edit, args.dry_run)
+        done, problems = report.lines(args.dry_run, counts=args.action == "import")
+        for line in problems:
+            print(line, file=sys.stderr)
+        if not args.quiet:
+            print("\n".join(done))
+        return 1 if report.rejected else 0
+    if args.action == "list":
+        filters = library.Filters(tuple(args.tags), tuple(args.kinds),
+                                  ingest.option_date(args.since, "--since"),
+                                  ingest.option_date(args.until, "--until"), args.classification)
+        import shutil
+
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        print("\n".join(library.table(library.records(ws, filters), width)))
+    elif args.action == "show":
+        record, path = library.find(ws, args.id)
+        print(f"# {_relative(path)}\nid: {record.id}\n{ingest.record_yaml(record)}", end="")
+    else:
+        mark = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("**", "**")
+        hits = library.search(ws, " ".join(args.query), args.limit, args.fts, mark)
+        for hit in hits:
+            print(f"{hit.id}  {hit.title}")
+            if hit.passage:
+                print(f"    {' '.join(hit.passage.split())}")
+        return 0 if hits else 1
+    return 0
+
+
 def _relative(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
@@ -238,7 +366,7 @@ def _relative(path: Path) -> str:
 
 COMMANDS = {"init": _init, "build": _build, "check": _check, "templates": _templates,
             "preview": _preview,
-            "digest": _digest}
+            "digest": _digest, "sources": _sources}
 
 
 def main(argv: list[str] | None = None) -> int:

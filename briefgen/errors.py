@@ -64,3 +64,13 @@ class ChecksFailed(BriefgenError):
     def __init__(self, findings: list, summary: str) -> None:
         super().__init__(summary)
         self.findings = findings
+
+
+class BuildFailed(BriefgenError):
+    """Some briefs of a batch failed; the others were written. Exit status 1."""
+
+    exit_code = 1
+
+    def __init__(self, failures: list, total: int) -> None:
+        super().__init__(f"{len(failures)} of {total} briefs failed")
+        self.failures = failures

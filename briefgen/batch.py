@@ -1,0 +1,42 @@
+"""Parallel builds: briefs made in worker processes, one workspace read per worker."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from .errors import BriefgenError
+
+_workspace: Any = None
+
+
+def _start(root: Path) -> None:
+    """Each worker reads the workspace (settings, library) once."""
+    global _workspace
+    from .workspace import Workspace
+
+    _workspace = Workspace(root)
+
+
+def _one(path: Path, args: tuple[Any, ...]) -> Any:
+    from .builder import make_note
+
+    result = make_note(_workspace, path, *args)
+    if result.error is not None:   # travels back as its message (file and line are in it)
+        result.error = BriefgenError(str(result.error))
+    return result
+
+
+def parallel(root: Path, paths: list[Path], args: tuple[Any, ...], jobs: int,
+             progress: Callable[[], None] | None = None) -> list[Any]:
+    """``make_note`` for every brief in ``jobs`` processes; results in the briefs' order."""
+    results: dict[Path, Any] = {}
+    with ProcessPoolExecutor(jobs, initializer=_start,
+                             initargs=(root,)) as pool:
+        futures = {pool.submit(_one, path, args): path for path in paths}
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            if progress:
+                progress()
+    return [results[path] for path in paths]

@@ -1,0 +1,117 @@
+"""Batch builds: parallel workers, a failing brief among many, crash safety."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import briefgen.builder as builder
+from briefgen.builder import build
+from briefgen.errors import BuildFailed, OutputError
+from briefgen.workspace import Workspace
+
+BRIEF = "subject: Note {n}\ndate: 2025-01-0{d}\nsummary: Officials met [@news-article].\n" \
+        "talking_points:\n  - Point {n} [@stats].\n"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "briefgen", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def _briefs(ws: Path, count: int) -> None:
+    for n in range(count):
+        (ws / f"briefs/b{n:03}.yaml").write_text(BRIEF.format(n=n, d=n % 9 + 1))
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
+
+
+def test_parallel_equals_serial(workspace: Path) -> None:
+    _briefs(workspace, 6)
+    ws = Workspace(workspace)
+    build(ws, [], ["md", "docx"], Path("serial"), jobs=1)
+    build(ws, [], ["md", "docx"], Path("parallel"), jobs=2)
+    assert _snapshot(workspace / "serial") == _snapshot(workspace / "parallel")
+    assert len(_snapshot(workspace / "serial")) == 14
+
+
+def test_one_failing_brief_does_not_stop_the_others(workspace: Path) -> None:
+    _briefs(workspace, 4)
+    (workspace / "briefs/b002.yaml").write_text("subject: Bad\ndate: 2025-01-01\nsummary: See [@nope].\n")
+    result = run("build", "-j", "2", cwd=workspace)
+    assert result.returncode == 1
+    assert "failed: briefs/b002.yaml: briefs/b002.yaml:3: summary: citation of unknown record" \
+        in result.stderr
+    assert "4 built, 1 failed" in result.stderr
+    built = sorted(p.name for p in (workspace / "out").iterdir())
+    assert "b002.docx" not in built and "b003.docx" in built and "note.docx" in built
+
+
+def test_keep_going_in_process(workspace: Path) -> None:
+    _briefs(workspace, 2)
+    (workspace / "briefs/b001.yaml").write_text("subject: Bad\n")
+    with pytest.raises(BuildFailed) as err:
+        build(Workspace(workspace), [], ["md"], keep_going=True)
+    assert [p.name for p, _ in err.value.failures] == ["b001.yaml"]
+    assert "date: required field is missing" in str(err.value.failures[0][1])
+    assert (workspace / "out/b000.md").exists()
+
+
+def test_without_keep_going_nothing_is_written(workspace: Path) -> None:
+    _briefs(workspace, 2)
+    (workspace / "briefs/b001.yaml").write_text("subject: Bad\n")
+    result = run("build", cwd=workspace)
+    assert result.returncode == 2
+    assert not (workspace / "out").exists()
+
+
+@pytest.mark.parametrize("fail_at", [0, 1, 3])
+def test_failure_while_writing_leaves_out_as_it_was(workspace: Path, fail_at: int,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    _briefs(workspace, 2)
+    build(Workspace(workspace), [], ["md", "docx"])
+    (workspace / "out/extra.txt").write_text("mine")
+    before = _snapshot(workspace / "out")
+    (workspace / "briefs/b000.yaml").write_text(BRIEF.format(n="changed", d=1))
+    (workspace / "briefs/b009.yaml").write_text(BRIEF.format(n=9, d=9))
+    real, calls = os.replace, []
+
+    def flaky(src: object, dst: object) -> None:
+        calls.append(dst)
+        if len(calls) == fail_at + 1 and str(dst).endswith((".md", ".docx")):
+            raise OSError(28, "No space left on device")
+        real(src, dst)
+
+    monkeypatch.setattr(builder.os, "replace", flaky)
+    with pytest.raises(OutputError, match="No space left"):
+        build(Workspace(workspace), [], ["md", "docx"])
+    monkeypatch.setattr(builder.os, "replace", real)
+    assert _snapshot(workspace / "out") == before
+
+
+def test_killed_build_leaves_only_complete_files(workspace: Path) -> None:
+    _briefs(workspace, 40)
+    process = subprocess.Popen([sys.executable, "-m", "briefgen", "build", "-j", "2", "-q"],
+                               cwd=workspace, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.5)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    out = workspace / "out"
+    for path in out.iterdir() if out.exists() else []:
+        if path.name.endswith(".tmp"):
+            continue
+        if path.suffix == ".docx":
+            assert zipfile.ZipFile(path).testzip() is None
+        else:
+            assert path.read_text(encoding="utf-8").rstrip().endswith("**UNCLASSIFIED**")
+    assert run("build", "-q", cwd=workspace).returncode == 0
+    assert not list(out.glob(".*.tmp"))
+    assert len(list(out.glob("*.docx"))) == 41
