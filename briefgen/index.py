@@ -157,6 +157,16 @@ class Problem:
     error: InputError
 
 
+@dataclass(frozen=True)
+class Hit:
+    """One search result: the record's id and file, its title and a passage."""
+
+    id: str
+    path: str            # relative to sources/
+    title: str
+    passage: str
+
+
 @dataclass
 class _Row:
     rowid: int
@@ -439,17 +449,42 @@ class Index:
     def search(self, words: str, limit: int = 20, syntax: bool = False) -> list[tuple[str, str]]:
         """Ids and files of the records holding every word (best match first: title, then
         summary, quotes, text). With ``syntax`` the query is FTS5's own (``"a b" OR c*``)."""
+        return [(hit.id, hit.path) for hit in self.hits(words, limit, syntax)]
+
+    def hits(self, words: str, limit: int = 20, syntax: bool = False,
+             mark: tuple[str, str] = ("[", "]"), tokens: int = 16) -> list[Hit]:
+        """:meth:`search` with, for each record, its title and the best passage of its
+        quotes, summary or text (``tokens`` words), the matching words between ``mark``."""
         query = words if syntax else " ".join(f'"{w}"' for w in re.findall(r"\w+", words))
         if not query:
             return []
+        columns = ", ".join(f"snippet(search, {column}, ?, ?, '…', ?)" for column in (3, 1, 2))
         try:
             rows = self.db.execute(
-                "SELECT files.id, files.path FROM search JOIN files ON files.rowid = search.rowid "
+                f"SELECT files.id, files.path, highlight(search, 0, ?, ?), {columns} "
+                "FROM search JOIN files ON files.rowid = search.rowid "
                 "WHERE search MATCH ? ORDER BY bm25(search, 10.0, 4.0, 1.0, 2.0) LIMIT ?",
-                (query, limit)).fetchall()
+                (*mark, *(*mark, tokens) * 3, query, limit)).fetchall()
         except sqlite3.OperationalError as err:
             raise InputError(f"cannot search for {words!r}: {err}") from None
-        return [(key, rel) for key, rel in rows]
+        return [Hit(key, rel, title, next((s for s in passages if mark[0] in s), ""))
+                for key, rel, title, *passages in rows]
+
+    def valid(self, key: str | None = None) -> list[tuple[SourceRecord, Path]]:
+        """Every valid record (or those with id ``key``) and its file, whatever the problems
+        of other files (:meth:`library` stops at the first)."""
+        where = "" if key is None else " AND id = ?"
+        rows = self.db.execute(f"SELECT path, record FROM files WHERE error IS NULL{where}",
+                               () if key is None else (key,)).fetchall()
+        return [(SourceRecord.model_validate_json(record), self.sources / rel) for rel, record in rows]
+
+    def fields(self, *names: str) -> list[tuple[Any, ...]]:
+        """``(path, id, *values)`` of every file: the named top-level fields of its record,
+        read from the stored JSON without validating it (fast on large libraries).
+        An invalid file has None for its id and values."""
+        assert all(re.fullmatch(r"\w+", name) for name in names)
+        values = "".join(f", json_extract(record, '$.{name}')" for name in names)
+        return self.db.execute(f"SELECT path, id{values} FROM files").fetchall()
 
 
 def _busy(err: sqlite3.OperationalError) -> bool:

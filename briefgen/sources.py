@@ -100,7 +100,11 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0) -> tuple[Any, Lines]
 
 def read_text(path: Path) -> str:
     """Read UTF-8 text; a file in another encoding is a clear error."""
-    raw = path.read_bytes()
+    return decode_text(path.read_bytes(), path)
+
+
+def decode_text(raw: bytes, path: Path) -> str:
+    """UTF-8 bytes (from ``path``) as text with ``\\n`` line ends and no control characters."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
