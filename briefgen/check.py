@@ -20,6 +20,7 @@ import yaml
 from .citations import Cite, find_clusters, unknown_key_message
 from .errors import ClassificationError, InputError, shown_path
 from .models import Brief, SourceRecord
+from .note import classify, text_fields
 from .sources import read_brief, read_text
 from .workspace import SETTINGS_FILE, Workspace
 
@@ -193,34 +194,19 @@ def _markers(text: str, spans: list[tuple[int, int]], starts: list[int]) -> Mark
     return markers
 
 
+# Header-block, signature and scheduling texts: names, titles and times, not claims.
+_NOT_PROSE = {"to", "from", "subject", "prepared_by", "approved_by", "spokesperson",
+              "attachments", "consultations", "event", "agenda", "logistics"}
+
+
 def _texts(brief: Brief, where: Layout, lines: dict[Loc, int]) -> Iterator[Text]:
     """Every staff-written text field with the position of each character."""
     def make(loc: Loc, value: str) -> Text:
         return Text(".".join(map(str, loc)), value, where.spans.get(loc), lines.get(loc, 1))
 
-    for name in TEXT_FIELDS[:6]:
-        if getattr(brief, name):
-            yield make((name,), getattr(brief, name))
-    for index, point in enumerate(brief.talking_points):
-        yield make(("talking_points", index), point)
-    for index, option in enumerate(brief.options):
-        for side in ("pros", "cons"):
-            for item, value in enumerate(getattr(option, side)):
-                yield make(("options", index, side, item), value)
-    for loc, value in _strings(getattr(brief, "fields", {}), ("fields",)):
-        yield make(loc, value)
-
-
-def _strings(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
-    """Every string in a custom note type's ``fields:``, however nested."""
-    if isinstance(value, str):
-        yield loc, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, (*loc, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, (*loc, index))
+    for loc, value in text_fields(brief):
+        if loc[0] not in _NOT_PROSE and loc[-1] not in ("name", "title"):
+            yield make(loc, value)
 
 
 # Sentences ------------------------------------------------------------------
@@ -354,7 +340,8 @@ _MONTHS = (r"January|February|March|April|May|June|July|August|September|October
 _MOIS = r"janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 _DATE = re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b"
                    rf"|\b\d{{1,2}}(?:er)?\s+(?:{_MONTHS}|{_MOIS})\b|\b\d{{1,2}}:\d\d\b")
-_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,}(?:s)?\b|\b(?:[A-Z]\.){2,}")
+# "PS-2025-0142" and "COVID-19" are codes and names, not acronyms to spell out.
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,}(?:s)?\b(?!-\d)|\b(?:[A-Z]\.){2,}")
 _SPELLED_AFTER = re.compile(r"\s*\([^()]*[^\W\d_]{2,}[^()]*\s[^()]*[^\W\d_]{2,}[^()]*\)")
 _NOT_PARTICIPLE = ("indeed", "need", "proceed", "exceed", "succeed", "speed", "seed", "heed",
                    "greed", "breed", "bleed", "red", "bed", "hundred", "sacred", "naked", "wicked")
@@ -491,7 +478,6 @@ class Checker:
                              "its sentence", text, start + found[0].start())
 
     def classification(self, cited: dict[str, SourceRecord]) -> None:
-        from .note import classify
 
         listed = {k: self.ws.records[k] for k in self.brief.sources if k in self.ws.records}
         try:

@@ -93,7 +93,7 @@ def finish(ws: Workspace, env: jinja2.Environment, brief: Brief, source: Path, l
                 author=brief.prepared_by or ws.settings.department or "briefgen")
 
 
-def _text_fields(brief: Brief) -> Iterator[tuple[tuple[Any, ...], str]]:
+def text_fields(brief: Brief) -> Iterator[tuple[tuple[Any, ...], str]]:
     """Every staff-written text of the brief with its path in the spec."""
     for name in ("to", "from_", "subject", *MARKDOWN_FIELDS, "prepared_by", "approved_by"):
         value = getattr(brief, name)
@@ -130,7 +130,7 @@ def _line(lines: Lines, loc: tuple[Any, ...]) -> int | None:
 def _check_citations(ws: Workspace, brief: Brief, path: Path, lines: Lines) -> dict[str, SourceRecord]:
     """Records the brief cites or lists, in order; an unknown id is an error."""
     keys: list[str] = []
-    for loc, text in _text_fields(brief):
+    for loc, text in text_fields(brief):
         where = {"file": path, "line": _line(lines, loc), "field": ".".join(map(str, loc))}
         keys += check_keys(text, ws.records, **where)
     for index, key in enumerate(brief.sources):
@@ -170,7 +170,7 @@ def _context(ws: Workspace, brief: Brief, lang: str, level: str, labels: dict[st
              cited: dict[str, SourceRecord]) -> dict[str, Any]:
     """What a template sees. Staff-written text is Markdown; everything else is data."""
     data = brief.model_dump(by_alias=True)
-    for loc, text in _text_fields(brief):
+    for loc, text in text_fields(brief):
         target: Any = data
         for part in loc[:-1]:
             target = target[part]

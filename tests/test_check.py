@@ -628,3 +628,14 @@ def test_docs_json_sample_is_real_output(docs_ws: Path, capsys: pytest.CaptureFi
     main(["check", "note", "--json"])
     sample = re.search(r"```json\n(.*?)```", text, re.S)
     assert sample and json.loads(capsys.readouterr().out) == json.loads(sample.group(1))
+
+
+def test_note_type_fields_are_checked_too(ws: Path) -> None:
+    findings, path = check(ws, 'type: qp-note\nkey_messages:\n  - >-\n    "Our officers are working '
+                               'around the calendar" [@speech].\n  - We spent $9 million.\n'
+                               'agenda:\n  - Opening (15 minutes)\n')
+    (misquote,) = only(findings, "misquote")
+    assert where(misquote) == at(path, '"Our officers')
+    assert misquote.field == "key_messages.0"
+    (figure,) = only(findings, "uncited-figure")
+    assert figure.field == "key_messages.1"      # the agenda's minutes are not a claim

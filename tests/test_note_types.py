@@ -11,7 +11,7 @@ import pytest
 from briefgen.builder import build
 from briefgen.check import quote_found
 from briefgen.citations import find_clusters
-from briefgen.note import _text_fields
+from briefgen.note import text_fields
 from briefgen.notetypes import BUILTIN
 from briefgen.sources import read_brief
 from briefgen.workspace import Workspace, init
@@ -166,7 +166,7 @@ def test_example_quotes_are_verbatim_in_the_cited_records() -> None:
     checked = 0
     for path in ws.brief_paths([]):
         brief = read_brief(path)[0]
-        for loc, text in _text_fields(brief):
+        for loc, text in text_fields(brief):
             keys = [c.key for _, _, cites in find_clusters(text) for c in cites]
             for match in quote.finditer(text):
                 words = next(g for g in match.groups() if g)
