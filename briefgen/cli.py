@@ -352,7 +352,7 @@ def _sources(args: argparse.Namespace) -> int:
         for hit in hits:
             print(f"{hit.id}  {hit.title}")
             if hit.passage:
-                print(f"    {' '.join(hit.passage.split())}")
+                print(f"    {hit.passage}")
         return 0 if hits else 1
     return 0
 

@@ -6,6 +6,7 @@ read are reported as warnings; the others are still listed and searched.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import logging
@@ -114,4 +115,10 @@ def search(ws: Workspace, query: str, limit: int = 20, syntax: bool = False,
     """Records holding every word of ``query`` (title, summary, text, quotes), best first,
     each with a passage in which the words are marked."""
     with _index(ws) as index:
-        return index.hits(query, limit, syntax, mark)
+        hits = index.hits(query, limit, syntax, mark)
+    return [dataclasses.replace(hit, passage=_one_line(hit.passage)) for hit in hits]
+
+
+def _one_line(passage: str) -> str:
+    """A passage on one line: its lines (separate quotes, paragraphs) joined by " / "."""
+    return " / ".join(" ".join(line.split()) for line in passage.splitlines() if line.strip())

@@ -8,6 +8,7 @@ import datetime as dt
 import http.server
 import json
 import os
+import re
 import shutil
 import socket
 import sys
@@ -588,3 +589,12 @@ def test_ids_are_stable_slugs() -> None:
     assert ingest.make_id(None, None, "") == "record"
     assert ingest.url_key("https://www.example.org/a/?utm_source=x&id=3#top") == \
         ingest.url_key("http://example.org/a?id=3")
+
+
+def test_the_documented_csl_mapping_is_the_one_used() -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "sources.md").read_text(encoding="utf-8")
+    row = next(line for line in doc.splitlines() if line.startswith("| `type` |"))
+    documented = {csl_type: kind for types, kind in
+                  re.findall(r"((?:`[\w-]+`(?:, )?)+) → (\w+)", row)
+                  for csl_type in types.strip("`").split("`, `")}
+    assert documented == ingest.CSL_KINDS
