@@ -17,34 +17,45 @@ from typing import Any
 from .check import figures_without_dates, sentences
 from .models import Quote
 
-# A quotation: “curly” or "straight" marks, within one paragraph, without nested marks.
-_QUOTATION = re.compile(r"“(?P<curly>[^“”\n]+)”|\"(?P<straight>[^\"\n]+)\"")
+# A quotation: “curly”, "straight" or « French » marks, within one paragraph, not nested.
+_QUOTATION = re.compile(r"“(?P<curly>[^“”\n]+)”|\"(?P<straight>[^\"\n]+)\"|«(?P<french>[^«»\n]+)»")
 MIN_QUOTE_WORDS = 3   # “Team Canada” and “irritant” are labels, not quotations
 MAX_KEY_FACTS = 10
 MAX_FACT_WORDS = 60
+_MARKS = "“”\"«»"
 
 _VERBS = (r"said|says|say|wrote|writes|added|adds|told|tells|stated|states|noted|notes|explained|"
           r"warned|warns|argued|argues|insisted|declared|asked|replied|read|reads|concluded|"
           r"acknowledged|cautioned|continued|recalled|tweeted|posted")
-# After the quotation: ”, said Hampson.  ”, wrote Trump on Nov. 25.  ”, read talking points ...
+_PAST = (r"said|says|wrote|added|told|stated|noted|explained|warned|argued|insisted|declared|"
+         r"asked|replied|concluded|acknowledged|cautioned|recalled|tweeted|posted")
+_FR_PAST = r"dit|déclaré|affirmé|indiqué|expliqué|écrit|ajouté|souligné|précisé|estimé|rappelé"
+_FR_VERBS = (rf"(?:a|ont)\s+(?:{_FR_PAST})|dit|déclare|affirme|indique|explique|écrit|ajoute|"
+             r"souligne|précise|estime|rappelle")
+# After the quotation: ”, said Hampson.  ”, wrote Trump on Nov. 25.  », a déclaré la ministre X.
 _VERB_THEN_WHO = re.compile(
-    rf"\s*[,.!?]?\s*(?:{_VERBS})\s+(?P<who>[^,;:!?“”\"]+?)"
+    rf"\s*[,.!?]?\s*(?:{_VERBS}|{_FR_VERBS})\s+(?P<who>[^,;:!?{_MARKS}]+?)"
     r"(?=[,;:!?]|\.?\s*$|\s+(?:on|in|at|during|after|before|last|this|yesterday|today|earlier|"
-    r"later|when|while|adding|according|in\s+a)\b|$)")
-# After the quotation: ”, a briefing note written in late January said.  ”, the documents show.
+    r"later|when|while|adding|according|in\s+a|lors|dans|devant|pendant|après|avant|alors|en)\b|$)")
+# After the quotation: ”, a briefing note written in late January said.  », a-t-elle ajouté.
 _WHO_THEN_VERB = re.compile(
-    rf"\s*[,.!?]?\s*(?P<who>(?:[\w’'.-]+\s+){{0,11}}?[\w’'.-]+)\s+(?:{_VERBS}|show|shows|showed)\b")
+    rf"\s*[,.!?]?\s*(?P<who>(?:[\w’'.-]+\s+){{0,11}}?[\w’'.-]+)\s+(?:{_VERBS}|{_FR_VERBS}|show|"
+    r"shows|showed)\b|\s*[,.!?]?\s*(?:a|ont)-t?-?(?P<pronoun>il|elle|ils|elles)\b")
 # Before the quotation, in the same sentence: A memo ... said: “  Fen Hampson, a professor, said ...
 # (past tenses only: in "Briefing notes, obtained by ..." the word "notes" is no verb)
-_WHO_BEFORE = re.compile(r"^(?P<who>[^“”\"]+?),?\s+(?:said|says|wrote|added|told|stated|noted|"
-                         r"explained|warned|argued|insisted|declared|asked|replied|concluded|"
-                         r"acknowledged|cautioned|recalled|tweeted|posted)\b")
-_ACCORDING = re.compile(r"\b[Aa]ccording to (?P<who>[^,“”\"]+),")
-_PRONOUNS = {"he", "she", "they"}
-_NAME = re.compile(r"(?:[A-Z][\w’'.-]*)(?:\s+[A-Z][\w’'.-]*){0,3}")
+_WHO_BEFORE = re.compile(rf"^(?P<who>[^{_MARKS}]+?),?\s+(?:{_PAST}|(?:a|ont)\s+(?:{_FR_PAST}))\b")
+_ACCORDING = re.compile(rf"\b(?:[Aa]ccording to|[Ss]elon|[Dd]’après|[Dd]'après) (?P<who>[^,{_MARKS}]+),")
+_PRONOUNS = {"he", "she", "they", "il", "elle", "ils", "elles"}
+_NAME = re.compile(r"(?:[A-ZÀ-Ý][\w’'.-]*)(?:\s+[A-ZÀ-Ý][\w’'.-]*){0,3}")
+# "the minister, Jane Doe", "la ministre Mélanie Joly": a person named by title
+_TITLED = re.compile(r"(?:(?:the|la|le|l['’])\s*)?(?:deputy\s+|prime\s+|premier\s+)?(?:minister|"
+                     r"ministre|president|présidente?|ambassad\w+|senator|sénat\w+|professeure?|"
+                     r"professor|mayor|maire\w*|commissaire|commissioner|chief|chef)\b.*\b[A-ZÀ-Ý]"
+                     r"[\w’'-]+$", re.I)
 _SENTENCE_ADVERBS = {"Indeed", "However", "Meanwhile", "Still", "Yet", "Instead", "Also", "Later",
                      "Separately", "Earlier", "Today", "Yesterday", "Now", "Then", "Finally",
-                     "But", "And", "So", "Last", "This", "That", "These", "Those", "The", "A", "An"}
+                     "But", "And", "So", "Last", "This", "That", "These", "Those", "The", "A", "An",
+                     "Le", "La", "Les", "Un", "Une", "Mais", "Selon", "Ainsi", "Puis", "Enfin"}
 
 
 def paragraphs(text: str) -> list[str]:
@@ -67,7 +78,8 @@ def quotes(text: str) -> list[Quote]:
     for paragraph in paragraphs(text):
         bounds = list(sentences(paragraph))
         for match in _QUOTATION.finditer(paragraph):
-            inner = (match.group("curly") or match.group("straight") or "").strip().rstrip(",")
+            inner = (match.group("curly") or match.group("straight") or match.group("french")
+                     or "").strip().rstrip(",")
             inner = inner.rstrip()
             if len(inner.split()) < MIN_QUOTE_WORDS or inner in seen:
                 continue
@@ -85,8 +97,8 @@ def quotes(text: str) -> list[Quote]:
 
 def _speaker(before: str, after: str) -> str | None:
     for pattern in (_VERB_THEN_WHO, _WHO_THEN_VERB):
-        if (match := pattern.match(after)) and not re.search(r"[“”\"]", match.group("who")):
-            return _tidy(match.group("who"))
+        if match := pattern.match(after):
+            return _tidy(match.group("who") or match.group("pronoun"))
     if match := _WHO_BEFORE.match(before.strip()):
         return _subject(match.group("who"))
     if match := _ACCORDING.search(before):
@@ -116,7 +128,8 @@ def _tidy(who: str) -> str | None:
 
 def _is_person(who: str) -> bool:
     first = who.split(",")[0].strip()
-    return bool(_NAME.fullmatch(first)) and first.split()[0] not in _SENTENCE_ADVERBS
+    return bool(_NAME.fullmatch(first) and first.split()[0] not in _SENTENCE_ADVERBS
+                or _TITLED.match(first))
 
 
 def _capitalised(who: str) -> str:

@@ -336,8 +336,17 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> Loaded:
         "User-Agent": f"briefgen/{__version__}",
         "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, "
                   "application/json;q=0.9, text/html;q=0.8, */*;q=0.5"})
+    class HttpOnly(urllib.request.HTTPRedirectHandler):
+        """Follow redirects to http(s) addresses only (urllib would also follow ftp://)."""
+
+        def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201
+            if not re.match(r"https?://", newurl, re.I):
+                raise urllib.error.URLError(f"redirected to {newurl}, which is not http(s)")
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only
+        opener = urllib.request.build_opener(HttpOnly)
+        with opener.open(request, timeout=timeout) as response:
             data = response.read(MAX_DOWNLOAD + 1)
             content_type = response.headers.get("Content-Type", "")
             final = response.geturl()

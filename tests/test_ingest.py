@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import socket
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -65,6 +66,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if route is None:
             self.send_error(404, "Not Found")
             return
+        if route[0] == "redirect":
+            self.send_response(302)
+            self.send_header("Location", route[1].decode())
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Type", route[0])
         self.send_header("Content-Length", str(len(route[1])))
@@ -84,6 +90,8 @@ def server() -> Iterator[str]:
         "/broken": ("application/xml", (FIXTURES / "malformed.rss").read_bytes()),
         "/article": ("text/html; charset=utf-8", (FIXTURES / "article.html").read_bytes()),
         "/zotero": ("application/json", (FIXTURES / "zotero.json").read_bytes()),
+        "/moved": ("redirect", b"/feed.rss"),
+        "/to-ftp": ("redirect", b"ftp://127.0.0.1/feed.rss"),
     }
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -182,9 +190,12 @@ def test_unreachable_address_and_timeout(ws: Workspace) -> None:
         load(ws, "ftp://127.0.0.1/feed.rss")
 
 
-def test_http_errors_name_the_status(ws: Workspace, server: str) -> None:
+def test_http_errors_and_redirects(ws: Workspace, server: str) -> None:
     with pytest.raises(InputError, match="answered 404 Not Found"):
         load(ws, f"{server}/missing.rss")
+    with pytest.raises(InputError, match="redirected to ftp://127.0.0.1/feed.rss, which is not http"):
+        load(ws, f"{server}/to-ftp")
+    assert len(load(ws, f"{server}/moved").added) == 3
 
 
 # CSL-JSON ------------------------------------------------------------------------
@@ -598,3 +609,40 @@ def test_the_documented_csl_mapping_is_the_one_used() -> None:
                   re.findall(r"((?:`[\w-]+`(?:, )?)+) → (\w+)", row)
                   for csl_type in types.strip("`").split("`, `")}
     assert documented == ingest.CSL_KINDS
+
+
+def test_french_quotations_and_speakers(ws: Workspace, tmp_path: Path) -> None:
+    article = tmp_path / "depeche.txt"
+    article.write_text(
+        "« Nous allons protéger nos travailleurs et nos entreprises », a déclaré la ministre "
+        "Mélanie Joly lors d'une conférence de presse.\n"
+        "Selon le document, « la frontière demeure sûre et bien gérée ».\n"
+        "« Le Canada ne cédera pas aux menaces », a-t-elle ajouté.\n"
+        "Les droits de douane de 25 pour cent s'appliquent depuis mars.\n", encoding="utf-8")
+    report = ingest.import_sources(ws, [str(article)], ingest.Options(
+        today=DAY, fields={"language": "fr", "title": "Dépêche"}))
+    record = report.added[0].record
+    assert [(q.text, q.speaker) for q in record.quotes] == [
+        ("Nous allons protéger nos travailleurs et nos entreprises", "La ministre Mélanie Joly"),
+        ("la frontière demeure sûre et bien gérée", "Le document"),
+        ("Le Canada ne cédera pas aux menaces", "La ministre Mélanie Joly")]
+    assert record.key_facts == ["Les droits de douane de 25 pour cent s'appliquent depuis mars."]
+    assert all(quote_found(q.text, record) for q in record.quotes)
+
+
+def test_the_command_in_its_own_process(workspace: Path) -> None:
+    """The installed entry point: lazy imports, messages and exit codes as a user sees them."""
+    def briefgen(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "briefgen", *args], cwd=workspace,
+                              capture_output=True, text=True, timeout=120)
+
+    result = briefgen("sources", "import", str(FIXTURES / "feed.atom"))
+    assert result.returncode == 0, result.stderr
+    assert "2 added, 0 skipped, 0 rejected" in result.stdout
+    assert "sources/le-bulletin-frontalier-2025-04-10-les-ministres" in result.stdout
+    result = briefgen("sources", "import", str(FIXTURES / "malformed.rss"))
+    assert result.returncode == 2
+    assert "briefgen: error: " in result.stderr and "malformed.rss:12: not a well-formed feed: " \
+        "mismatched tag" in result.stderr
+    result = briefgen("sources", "search", "frontière")
+    assert result.returncode == 0 and "**frontière**" in result.stdout
