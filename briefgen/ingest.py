@@ -125,6 +125,7 @@ class Library:
     by_url: dict[str, str] = field(default_factory=dict)
     by_title: dict[str, str] = field(default_factory=dict)
     paths: dict[str, str] = field(default_factory=dict)     # id → file, relative to sources/
+    new: set[str] = field(default_factory=set)              # ids this import adds
 
     @classmethod
     def read(cls, ws: Workspace) -> Library:
@@ -336,6 +337,7 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> Loaded:
         "User-Agent": f"briefgen/{__version__}",
         "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, "
                   "application/json;q=0.9, text/html;q=0.8, */*;q=0.5"})
+
     class HttpOnly(urllib.request.HTTPRedirectHandler):
         """Follow redirects to http(s) addresses only (urllib would also follow ftp://)."""
 
@@ -793,8 +795,7 @@ def _settle(ws: Workspace, draft: Draft, fields: dict[str, Any], options: Option
         report.skipped.append((draft.origin, f"{title!r} was published before {options.since}"))
         return
     if (same := library.duplicate(data)) is not None:
-        where = "earlier in this import" if same in {a.record.id for a in report.added} \
-            else "in the library"
+        where = "earlier in this import" if same in library.new else "in the library"
         report.skipped.append((draft.origin, f"already {where} as {same}"))
         return
     base = make_id(data.get("publisher"), data.get("date") if isinstance(data.get("date"), dt.date)
@@ -810,6 +811,7 @@ def _settle(ws: Workspace, draft: Draft, fields: dict[str, Any], options: Option
         return
     library.note(key, record.url, record.title, record.date and record.date.isoformat(),
                  path.name)
+    library.new.add(key)
     report.added.append(Added(record, path, text, draft.origin, notes))
 
 
