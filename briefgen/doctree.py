@@ -223,24 +223,25 @@ def _line_breaks(root: etree.Element, md: markdown.Markdown) -> None:
         pieces.append(text[start:])
         return pieces
 
+    def breaks(parent: etree.Element, index: int, pieces: list[str]) -> int:
+        """Insert a ``br`` carrying each piece after the first at ``index``; the next index."""
+        for piece in pieces[1:]:
+            br = etree.Element("br")
+            br.tail = piece
+            parent.insert(index, br)
+            index += 1
+        return index
+
     for parent in list(root.iter()):
         if parent.tag in ("code", "pre"):
             continue
         index = 0
         if parent.text and STX in parent.text and (pieces := split(parent.text)):
             parent.text = pieces[0]
-            for piece in pieces[1:]:
-                br = etree.Element("br")
-                br.tail = piece
-                parent.insert(index, br)
-                index += 1
+            index = breaks(parent, index, pieces)
         while index < len(parent):
             child = parent[index]
             index += 1
             if child.tail and STX in child.tail and (pieces := split(child.tail)):
                 child.tail = pieces[0]
-                for piece in pieces[1:]:
-                    br = etree.Element("br")
-                    br.tail = piece
-                    parent.insert(index, br)
-                    index += 1
+                index = breaks(parent, index, pieces)
