@@ -22,7 +22,6 @@ import re
 import sqlite3
 import time
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -390,6 +389,7 @@ class Index:
         workers = min(os.cpu_count() or 1, 8)
         if len(names) >= PARALLEL_MIN_FILES and workers > 1:
             try:
+                from concurrent.futures import ProcessPoolExecutor  # only for a large cold build
                 with ProcessPoolExecutor(max_workers=workers) as pool:
                     return list(pool.map(_parse, names, chunksize=64))
             except (OSError, RuntimeError) as err:     # no worker processes here: read serially
