@@ -185,7 +185,8 @@ def write_atomically(outputs: list[Output]) -> None:
             staged.append((_stage(output), output.path))
         _swap_in(staged)
     except OSError as err:
-        raise OutputError(f"cannot write output: {err}") from None
+        raise OutputError(f"cannot write output: {err.strerror or err}",
+                          file=err.filename) from None
     finally:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)

@@ -188,7 +188,10 @@ def _build(args: argparse.Namespace) -> int:
                             progress=step, keep_going=args.keep_going or args.jobs > 0)
         except BuildFailed as err:
             for path, error in err.failures:
-                print(f"briefgen: failed: {_relative(path)}: {error}", file=sys.stderr)
+                text = str(error)
+                if not text.startswith(f"{_relative(path)}:"):    # else the error names the brief
+                    text = f"{_relative(path)}: {text}"
+                print(f"briefgen: failed: {text}", file=sys.stderr)
             print(f"briefgen: {len(paths) - len(err.failures)} built, {len(err.failures)} "
                   f"failed in {time.perf_counter() - started:.1f} s", file=sys.stderr)
             return err.exit_code
@@ -249,7 +252,7 @@ def _templates(args: argparse.Namespace) -> int:
             note = " (overrides the built-in)" if info.overrides else ""
             print(f"{info.name:<28} {info.origin}{note}")
     elif args.action == "show":
-        print(templates.find(ws, args.name).path.read_text(encoding="utf-8"), end="")
+        print(templates.text(ws, args.name), end="")
     elif args.action == "eject":
         print(f"wrote {_relative(templates.eject(ws, args.name, args.force))}")
     elif args.action == "reference-docx":

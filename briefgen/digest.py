@@ -415,7 +415,7 @@ def run(ws: Workspace, options: Options,
             problems = library_problems(index)
             if options.skip_invalid:
                 for problem in problems:
-                    log.warning("%s (left out of the digest)", problem.error)
+                    log.warning("warning: %s (left out of the digest)", problem.error)
             for period in periods:
                 result = _one(ws, index, state, period, explicit is not None, ceiling, formats,
                               out_dir, options, password, problems)
@@ -441,8 +441,8 @@ def _one(ws: Workspace, index: Index, state: Any, period: Period, explicit: bool
     digest_hash = content_hash(note)
     entry = state.weeks.get(period.name)
     if entry is not None and entry.hash != digest_hash and entry.sent_at:
-        log.warning("%s: the digest changed since it was sent on %s; the files are updated, "
-                    "the e-mail is not sent again", period.name, entry.sent_at)
+        log.warning("%s: warning: the digest changed since it was sent on %s; the files are "
+                    "updated, the e-mail is not sent again", period.name, entry.sent_at)
     if entry is None or entry.hash != digest_hash or changed or entry.files != _names(ws, files):
         sent_at, recipients = (entry.sent_at, entry.recipients) if entry else (None, [])
         entry = WeekState(digest_hash, _names(ws, files), now_iso(), sent_at, recipients)
@@ -464,8 +464,8 @@ def _one(ws: Workspace, index: Index, state: Any, period: Period, explicit: bool
                 raise mail.MailError(f"{err}; {period.name} is written but not sent: the next "
                                      "run sends it") from None
             if refused:
-                log.warning("%s: the SMTP server refused %s; the others have it, so it is not "
-                            "sent again", period.name, ", ".join(refused))
+                log.warning("%s: warning: the SMTP server refused %s; the others have it, so it "
+                            "is not sent again", period.name, ", ".join(refused))
             entry.sent_at = now_iso()
             entry.recipients = [r for r in ws.settings.smtp.recipients if r not in refused]
             state.save()

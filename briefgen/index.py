@@ -409,7 +409,7 @@ class Index:
             if error is not None:
                 raise _error(error, path)
             if key in raw:
-                raise InputError(f"record id {key!r} is also used by {origin[key]}",
+                raise InputError(f"record id {key!r} is also used by {shown_path(origin[key])}",
                                  file=path, field="id")
             raw[key] = record
             origin[key] = path

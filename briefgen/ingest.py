@@ -747,8 +747,9 @@ def plan_import(ws: Workspace, sources: Iterable[str], options: Options) -> Repo
     formats = [options.format or detect(item) for item in loaded]
     single = [name for name in SINGLE if options.fields.get(name) is not None]
     if single and (len(loaded) > 1 or formats[0] != "article"):
-        raise InputError(f"--{single[0]} sets a field of one article; it cannot apply to "
-                         f"{'several files' if len(loaded) > 1 else 'a ' + formats[0]}")
+        what = ("several files" if len(loaded) > 1
+                else {"feed": "a feed", "csl": "a CSL-JSON file"}[formats[0]])
+        raise InputError(f"--{single[0]} sets a field of one article; it cannot apply to {what}")
     fields = _checked_fields(ws, {k: v for k, v in options.fields.items() if k != "tags"})
     drafts: list[Draft | Rejected] = []
     for item, kind in zip(loaded, formats):

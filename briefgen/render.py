@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .errors import TemplateError
+from .errors import BriefgenError, TemplateError
 from .labels import LOCALES
 
 
@@ -175,6 +175,12 @@ def render(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> st
         file, line = _template_frame(sys.exc_info()[2])
         raise TemplateError(f"template error: {err.message or err}", file=file or name,
                             line=line) from None
+    except BriefgenError:
+        raise
+    except Exception as err:  # a filter or operator given the wrong kind of value: {{ 1 / 0 }}
+        file, line = _template_frame(sys.exc_info()[2])
+        what = str(err) or f"{type(err).__name__} in a filter or operator"
+        raise TemplateError(f"template error: {what}", file=file or name, line=line) from err
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 

@@ -99,8 +99,12 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0) -> tuple[Any, Lines]
 
 
 def read_text(path: Path) -> str:
-    """Read UTF-8 text; a file in another encoding is a clear error."""
-    return decode_text(path.read_bytes(), path)
+    """Read UTF-8 text; a file in another encoding, or one that cannot be read, is a clear error."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:      # no permission; a folder named like a file
+        raise InputError(f"cannot read the file: {err.strerror or err}", file=path) from None
+    return decode_text(raw, path)
 
 
 def decode_text(raw: bytes, path: Path) -> str:
@@ -157,7 +161,7 @@ def _load_mapping(path: Path) -> tuple[dict[str, Any], Lines]:
     if data is None:
         raise InputError("the file is empty", file=path)
     if not isinstance(data, dict):
-        raise InputError(f"expected a mapping of fields, found {type(data).__name__}",
+        raise InputError(f"expected fields written as 'name: value', found {_found(data)}",
                          file=path, line=1)
     return _clean_strings(data, path, lines), lines
 
@@ -236,10 +240,25 @@ def _explain(model: type[BaseModel], error: Any) -> str:
         return f"unknown field{hint}"
     if kind == "missing":
         return "required field is missing"
+    if kind.endswith("_type") and error.get("input") is None:     # "title:" and nothing after
+        return "the field is empty; give it a value"
+    if kind in ("model_type", "dict_type"):
+        return f"expected fields written as 'name: value', found {_found(error.get('input'))}"
     message = str(error["msg"]).removeprefix("Value error, ")
     if kind == "string_type" and isinstance(error.get("input"), (int, float, bool)):
         message += "; put the value in quotes to keep it as written"
     return message
+
+
+def _found(value: Any) -> str:
+    """What a value is, in words: ``found a list``."""
+    if isinstance(value, bool):
+        return "true or false"
+    for kind, words in ((str, "text"), ((int, float), "a number"), (list, "a list"),
+                        (dict, "fields")):
+        if isinstance(value, kind):
+            return words
+    return type(value).__name__
 
 
 def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel]:
@@ -299,7 +318,8 @@ def read_records(directory: Path) -> tuple[dict[str, SourceRecord], dict[str, Pa
         _stay_inside(path, directory)
         record = read_record(path)
         if record.id in records:
-            raise InputError(f"record id {record.id!r} is also used by {origin[record.id]}",
+            other = shown_path(origin[record.id])
+            raise InputError(f"record id {record.id!r} is also used by {other}",
                              file=path, field="id")
         records[record.id] = record
         origin[record.id] = path

@@ -71,9 +71,7 @@ def eject(ws: Workspace, name: str, force: bool = False) -> Path:
     target = ws.templates_dir / info.name
     if target.exists() and not force:
         raise OutputError(f"{shown_path(target)} already exists; add --force to replace it")
-    ws.templates_dir.mkdir(exist_ok=True)
-    shutil.copyfile(builtin, target)
-    return target
+    return _copy(builtin, target)
 
 
 def write_reference_docx(target: Path, force: bool = False) -> Path:
@@ -82,9 +80,25 @@ def write_reference_docx(target: Path, force: bool = False) -> Path:
         target = target / REFERENCE     # a folder, existing or not
     if target.exists() and not force:
         raise OutputError(f"{shown_path(target)} already exists; add --force to replace it")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(builtin_templates() / REFERENCE, target)
+    return _copy(builtin_templates() / REFERENCE, target)
+
+
+def _copy(source: Path, target: Path) -> Path:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    except OSError as err:
+        raise OutputError(f"cannot write the file: {err.strerror or err}", file=target) from None
     return target
+
+
+def text(ws: Workspace, name: str) -> str:
+    """A template's text (``briefgen templates show``)."""
+    info = find(ws, name)
+    if info.name == REFERENCE:
+        raise InputError("a Word document, not text: open it in Word or LibreOffice",
+                         file=info.path)
+    return read_text(info.path)
 
 
 # Custom note types ----------------------------------------------------------
@@ -130,7 +144,8 @@ def _read_schema(path: Path) -> dict[str, list[str]]:
 # Checking every template ------------------------------------------------------
 
 def check_templates(ws: Workspace) -> list[BriefgenError]:
-    """Compile every template and render every brief of the workspace; collect the errors."""
+    """Compile every template and render every brief of the workspace; collect the errors
+    (a broken template that several briefs use is one problem, not one per brief)."""
     from .note import compose
     from .render import environment
 
@@ -148,7 +163,7 @@ def check_templates(ws: Workspace) -> list[BriefgenError]:
             compose(ws, path)
         except BriefgenError as err:
             problems.append(err)
-    return problems
+    return list({str(problem): problem for problem in problems}.values())  # each once
 
 
 def _as_template_error(err: Exception, path: Path) -> BriefgenError:

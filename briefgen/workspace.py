@@ -96,16 +96,20 @@ def init(target: Path, examples: Path | None = None) -> list[Path]:
     for name in names:
         if (target / name).exists():
             raise OutputError(f"{target / name} already exists; not overwriting a workspace")
-    target.mkdir(parents=True, exist_ok=True)
     created = []
-    for name in names:
-        source, dest = examples / name, target / name
-        if source.is_dir():
-            shutil.copytree(source, dest)
-        else:
-            shutil.copyfile(source, dest)
-        created.append(dest)
-    (target / "templates").mkdir(exist_ok=True)
-    (target / ".gitignore").write_text("out/\n.briefgen/\n", encoding="utf-8")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            source, dest = examples / name, target / name
+            if source.is_dir():
+                shutil.copytree(source, dest)
+            else:
+                shutil.copyfile(source, dest)
+            created.append(dest)
+        (target / "templates").mkdir(exist_ok=True)
+        (target / ".gitignore").write_text("out/\n.briefgen/\n", encoding="utf-8")
+    except OSError as err:        # a file of that name, no permission, disk full
+        raise OutputError(f"cannot create the workspace: {err.strerror or err}",
+                          file=err.filename or target) from None
     created.append(target / "templates")
     return created

@@ -48,7 +48,7 @@ def test_one_failing_brief_does_not_stop_the_others(workspace: Path) -> None:
     (workspace / "briefs/b002.yaml").write_text("subject: Bad\ndate: 2025-01-01\nsummary: See [@nope].\n")
     result = run("build", "-j", "2", cwd=workspace)
     assert result.returncode == 1
-    assert "failed: briefs/b002.yaml: briefs/b002.yaml:3: summary: citation of unknown record" \
+    assert "briefgen: failed: briefs/b002.yaml:3: summary: citation of unknown record" \
         in result.stderr
     assert "4 built, 1 failed" in result.stderr
     built = sorted(p.name for p in (workspace / "out").iterdir())

@@ -128,7 +128,7 @@ def test_problems_name_every_invalid_file(library_ws: Path) -> None:
     named = [p.path.name for p in problems]
     assert named == ["bad-one.yaml", "bad-two.json", "old-report.yaml", "twin.yaml"]
     assert "title: required field is missing" in str(problems[0].error)
-    assert "expected a mapping" in str(problems[1].error)
+    assert "expected fields written as" in str(problems[1].error)
     assert "also used by" in str(problems[3].error)
 
 
