@@ -82,7 +82,7 @@ class InvalidRecords(InputError):
 
     def __init__(self, problems: list[Problem]) -> None:
         lines = "\n".join(f"  {problem.error}" for problem in problems)
-        count = len(problems)
+        count = len({problem.path for problem in problems})     # a file may have two problems
         super().__init__(f"{count} source file{'s' * (count != 1)} cannot be used; fix "
                          f"{'them' if count != 1 else 'it'}, or run with --skip-invalid to "
                          f"make the digest without {'them' if count != 1 else 'it'}:\n{lines}")

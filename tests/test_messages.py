@@ -99,3 +99,14 @@ def test_a_record_file_that_is_a_list(workspace: Path) -> None:
 
     with pytest.raises(InputError, match="expected fields written as 'name: value', found a list"):
         read_record(workspace / "sources/list.yaml")
+
+
+def test_the_digest_counts_files_not_problems(workspace: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("twin-a", "twin-b"):      # each: a shared id, and no date
+        (workspace / f"sources/{name}.yaml").write_text("id: twin\nkind: news\ntitle: T\n")
+    monkeypatch.chdir(workspace)
+    code, err = briefgen(capsys, "digest", "--week", "2025-W10")
+    assert code == 2
+    assert err.startswith("briefgen: error: 2 source files cannot be used; fix them")
+    assert err.count("\n  sources/twin-") == 4        # each problem on its own line
