@@ -255,8 +255,11 @@ def build(ws: Workspace, names: list[str] | None = None, formats: Iterable[str] 
     if failed and not keep_going:
         raise failed[0].error
     for result in results:
-        for finding in result.findings if result.error is None else []:
-            log.warning("%s", finding)
+        for finding in result.findings:     # a failed brief's too: its errors are why it failed
+            if finding.severity == "error":
+                log.error("%s", finding)
+            else:
+                log.warning("%s", finding)
     write_atomically(done)
     if failed:
         raise BuildFailed([(r.path, r.error) for r in failed], len(results))

@@ -110,3 +110,17 @@ def test_the_digest_counts_files_not_problems(workspace: Path, monkeypatch: pyte
     assert code == 2
     assert err.startswith("briefgen: error: 2 source files cannot be used; fix them")
     assert err.count("\n  sources/twin-") == 4        # each problem on its own line
+
+
+def test_keep_going_shows_the_check_errors_that_failed_a_brief(
+        workspace: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        caplog: pytest.LogCaptureFixture) -> None:
+    (workspace / "briefs/quote.yaml").write_text(
+        'subject: Q\ndate: 2025-04-10\nsummary: \'The memo said "never, ever" [@memo-text].\'\n',
+        encoding="utf-8")
+    monkeypatch.chdir(workspace)
+    code, err = briefgen(capsys, "-q", "build", "--keep-going")
+    assert code == 1
+    shown = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]   # even with -q
+    assert any(m.startswith("briefs/quote.yaml:3:") and "error[misquote]" in m for m in shown)
+    assert "briefgen: failed: briefs/quote.yaml: 1 error, 0 warnings in 1 brief" in err
