@@ -45,6 +45,10 @@ def _finalize(value: Any) -> str:
     return md_escape(str(value))
 
 
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+
+
 @lru_cache(maxsize=512)
 def format_date(value: dt.date | None, lang: str = "en", article: bool = False) -> str:
     """13 December 2024 / 13 décembre 2024, in Canadian English or French (Babel's data).
@@ -54,6 +58,8 @@ def format_date(value: dt.date | None, lang: str = "en", article: bool = False) 
     """
     if value is None:
         return ""
+    if lang == "en":   # the same as Babel's en-CA "d MMMM y", without loading its locale data
+        return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
     from babel.dates import format_date as babel_date  # locale data: only when a date is shown
 
     text = babel_date(value, "d MMMM y", locale=LOCALES[lang])

@@ -90,3 +90,15 @@ def test_macro_output_is_not_escaped_again() -> None:
     text = env.from_string('{% import "builtin/_macros.md.j2" as m %}{{ m.bullets(items) }}').render(
         items=[Markdown("**bold**"), "a_b"])
     assert "- **bold**" in text and r"- a\_b" in text
+
+
+def test_english_dates_match_babel_en_ca() -> None:
+    import datetime as dt
+
+    from babel.dates import format_date as babel_date
+
+    from briefgen.render import format_date
+
+    for offset in range(0, 366, 7):
+        day = dt.date(2024, 1, 1) + dt.timedelta(days=offset)
+        assert format_date(day, "en") == babel_date(day, "d MMMM y", locale="en_CA")
