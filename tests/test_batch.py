@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -115,3 +116,17 @@ def test_killed_build_leaves_only_complete_files(workspace: Path) -> None:
     assert run("build", "-q", cwd=workspace).returncode == 0
     assert not list(out.glob(".*.tmp"))
     assert len(list(out.glob("*.docx"))) == 41
+
+
+def test_a_large_note_builds(workspace: Path) -> None:
+    """500 citations, 200 talking points and a 5 MB record in one note (timings: bench/batch.py)."""
+    (workspace / "sources/huge.yaml").write_text(
+        "kind: report\ntitle: Huge\ntext: |\n" + "  words and more words\n" * 250_000)
+    summary = " ".join(f"Claim {n} [@news-article, p. {n}]." for n in range(1, 301))
+    points = "".join(f"  - Point {n} [@stats; @huge].\n" for n in range(200))
+    (workspace / "briefs/big.yaml").write_text(
+        f"subject: Big\ndate: 2025-01-01\nsummary: |\n  {summary}\ntalking_points:\n{points}")
+    build(Workspace(workspace), ["big"], ["md", "docx"], check=False)
+    with zipfile.ZipFile(workspace / "out/big.docx") as package:
+        notes = len(re.findall(r'<w:footnote w:id="[1-9]', package.read("word/footnotes.xml").decode()))
+    assert notes == 500
