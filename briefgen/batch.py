@@ -6,7 +6,6 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from .errors import BriefgenError
 
 _workspace: Any = None
 
@@ -22,10 +21,7 @@ def _start(root: Path) -> None:
 def _one(path: Path, args: tuple[Any, ...]) -> Any:
     from .builder import make_note
 
-    result = make_note(_workspace, path, *args)
-    if result.error is not None:   # travels back as its message (file and line are in it)
-        result.error = BriefgenError(str(result.error))
-    return result
+    return make_note(_workspace, path, *args)
 
 
 def parallel(root: Path, paths: list[Path], args: tuple[Any, ...], jobs: int,

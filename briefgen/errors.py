@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class BriefgenError(Exception):
@@ -16,6 +17,10 @@ class BriefgenError(Exception):
         self.file = file
         self.line = line
         self.field = field
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Errors cross process boundaries whole (parallel builds): every attribute kept."""
+        return _restore, (type(self), self.args, self.__dict__)
 
     def __str__(self) -> str:
         where = ""
@@ -46,6 +51,13 @@ class TemplateError(BriefgenError):
 
 class OutputError(BriefgenError):
     """An output that cannot be produced or written."""
+
+
+def _restore(cls: type[BriefgenError], args: tuple[Any, ...], state: dict[str, Any]) -> BriefgenError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 def shown_path(path: Path) -> str:

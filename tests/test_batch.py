@@ -130,3 +130,14 @@ def test_a_large_note_builds(workspace: Path) -> None:
     with zipfile.ZipFile(workspace / "out/big.docx") as package:
         notes = len(re.findall(r'<w:footnote w:id="[1-9]', package.read("word/footnotes.xml").decode()))
     assert notes == 500
+
+
+def test_check_error_in_a_parallel_build_is_reported_like_a_serial_one(workspace: Path) -> None:
+    _briefs(workspace, 8)                      # 9 briefs: built in worker processes by default
+    (workspace / "briefs/b004.yaml").write_text(
+        "subject: Misquote\ndate: 2025-01-01\n"
+        "summary: 'A spokesperson said \"We will stop working together\" [@news-article].'\n")
+    result = run("build", cwd=workspace)
+    assert result.returncode == 1
+    assert "b004.yaml:3:" in result.stderr and "error[misquote]" in result.stderr
+    assert not (workspace / "out").exists()
