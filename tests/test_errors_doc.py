@@ -51,7 +51,6 @@ DYNAMIC: dict[tuple[str, str, str], tuple[str, ...]] = {
     # ingest.Report.lines: each rejected import entry (its reason is a Rejected message)
     ("cli.py", "_sources", "line"): ("briefgen: rejected …: …",),
     # Passed on as made elsewhere:
-    ("batch.py", "_one", "str(result.error)"): (),          # a worker's error, as its text
     ("builder.py", "build", "'%s'"): (),                     # check findings: docs/checks.md
     ("cli.py", "main", "finding"): (),                       # check findings: docs/checks.md
     ("cli.py", "_templates", "f'{problem}'"): (),            # the errors templates check found
