@@ -28,7 +28,7 @@ from typing import Any
 
 from .errors import InputError, shown_path
 from .models import SourceRecord
-from .sources import RECORD_SUFFIXES, read_record, read_records
+from .sources import RECORD_SUFFIXES, read_record, read_records, stay_inside
 
 log = logging.getLogger("briefgen")
 
@@ -100,6 +100,8 @@ def scan(sources: Path) -> list[SourceFile]:
                     continue
                 if not entry.is_file():
                     continue
+                if entry.is_symlink():
+                    stay_inside(Path(entry.path), sources)
                 stat = entry.stat()
             except OSError:
                 continue

@@ -315,7 +315,7 @@ def read_records(directory: Path) -> tuple[dict[str, SourceRecord], dict[str, Pa
             continue
         if any(part.startswith(".") for part in path.relative_to(directory).parts):
             continue  # hidden: editor and OS leftovers (.#x.yaml, ._x.md), .git
-        _stay_inside(path, directory)
+        stay_inside(path, directory)
         record = read_record(path)
         if record.id in records:
             other = shown_path(origin[record.id])
@@ -326,7 +326,7 @@ def read_records(directory: Path) -> tuple[dict[str, SourceRecord], dict[str, Pa
     return records, origin
 
 
-def _stay_inside(path: Path, directory: Path) -> None:
+def stay_inside(path: Path, directory: Path) -> None:
     """A link in sources/ must not read a file from elsewhere on the machine."""
     if not path.resolve().is_relative_to(directory.resolve()):
         raise InputError(f"links to {path.resolve()}, outside {directory.name}/; "

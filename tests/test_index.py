@@ -263,3 +263,17 @@ def test_two_processes_refreshing_at_once(library_ws: Path) -> None:
     with sqlite3.connect(index_path(library_ws)) as db:
         assert db.execute("SELECT COUNT(*) FROM files").fetchone()[0] == 38
         assert db.execute("SELECT COUNT(*) FROM search").fetchone()[0] == 38
+
+
+def test_link_out_of_sources_is_refused_through_the_index_too(tmp_path: Path) -> None:
+    from briefgen.index import library
+    from briefgen.errors import InputError
+
+    sources = tmp_path / "ws" / "sources"
+    sources.mkdir(parents=True)
+    (sources / "ok.yaml").write_text("kind: memo\ntitle: Fine\n")
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("kind: memo\ntitle: Not yours\n")
+    (sources / "leak.yaml").symlink_to(secret)
+    with pytest.raises(InputError, match="outside sources/"):
+        library(tmp_path / "ws", sources, use_index=True)
