@@ -266,9 +266,6 @@ def test_two_processes_refreshing_at_once(library_ws: Path) -> None:
 
 
 def test_link_out_of_sources_is_refused_through_the_index_too(tmp_path: Path) -> None:
-    from briefgen.index import library
-    from briefgen.errors import InputError
-
     sources = tmp_path / "ws" / "sources"
     sources.mkdir(parents=True)
     (sources / "ok.yaml").write_text("kind: memo\ntitle: Fine\n")
