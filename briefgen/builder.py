@@ -99,16 +99,6 @@ def make_note(ws: Workspace, path: Path, formats: list[str], out_dir: Path,
         return NoteResult(path, error=err)
 
 
-def render_outputs(ws: Workspace, briefs: Iterable[Path], formats: Iterable[str],
-                   out_dir: Path) -> list[Output]:
-    """Every requested file, in memory; the first brief that fails raises its error."""
-    results = make_notes(ws, list(briefs), list(formats), out_dir, check=False)
-    for result in results:
-        if result.error is not None:
-            raise result.error
-    return [o for result in results for o in result.outputs]
-
-
 def make_notes(ws: Workspace, paths: list[Path], formats: list[str], out_dir: Path,
                check: bool = True, jobs: int = 1, strict: bool = False,
                progress: Callable[[], None] | None = None) -> list[NoteResult]:
@@ -128,12 +118,13 @@ def make_notes(ws: Workspace, paths: list[Path], formats: list[str], out_dir: Pa
             if progress:
                 progress()
     if soffice:
-        _convert_pdfs(ws, [r for r in results if r.error is None], soffice)
+        _convert_pdfs(ws, [r for r in results if r.error is None], soffice, check)
     return results
 
 
-def _convert_pdfs(ws: Workspace, results: list[NoteResult], soffice: str) -> None:
-    """The DOCX placeholders of the PDFs become PDFs; a PDF over its page budget is a finding."""
+def _convert_pdfs(ws: Workspace, results: list[NoteResult], soffice: str, check: bool) -> None:
+    """The DOCX placeholders of the PDFs become PDFs; when checking, a PDF over its page
+    budget is a finding (its real page count replaces the estimate)."""
     from . import pdf
 
     pending = [(r, i) for r in results for i, o in enumerate(r.outputs) if o.path.suffix == ".pdf"]
@@ -142,7 +133,7 @@ def _convert_pdfs(ws: Workspace, results: list[NoteResult], soffice: str) -> Non
     for (result, index), data in zip(pending, pdfs):
         old = result.outputs[index]
         result.outputs[index] = Output(old.path, data, old.note)
-        if result.findings is not None and "page-budget" not in ws.settings.check.disable:
+        if check and "page-budget" not in ws.settings.check.disable:
             measured = page_budgets(ws, [result.outputs[index]])
             result.findings = [f for f in result.findings if f.rule != "page-budget"]
             result.findings += [f for f in measured.values() if f is not None]

@@ -310,11 +310,6 @@ def _haystacks(record: SourceRecord) -> list[str]:
     return [text for text in (record.text, *(q.text for q in record.quotes)) if text.strip()]
 
 
-def closest_passage(quote: str, record: SourceRecord) -> str:
-    """The passage of the record most like the quote, in whole words (for the message)."""
-    return max(_windows(quote, record), default=(0.0, ""))[1]
-
-
 def _windows(quote: str, record: SourceRecord) -> Iterator[tuple[float, str]]:
     target = _spaces(quote)
     for hay in map(_spaces, _haystacks(record)):

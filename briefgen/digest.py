@@ -338,12 +338,6 @@ def render_files(ws: Workspace, note: Any, formats: Iterable[str], out_dir: Path
     return [Output(out_dir / f"{name}.{fmt}", WRITERS[fmt](note, ws)) for fmt in formats]
 
 
-def default_formats() -> list[str]:
-    from .builder import WRITERS
-
-    return [fmt for fmt in DEFAULT_FORMATS if fmt in WRITERS]
-
-
 def content_hash(note: Any) -> str:
     """What the digest says (its Markdown and marking): decides whether a week changed."""
     digest = hashlib.blake2b(digest_size=16)
@@ -544,7 +538,7 @@ def _formats(formats: list[str] | None) -> list[str]:
     from .builder import WRITERS
 
     if formats is None:
-        return default_formats()
+        return list(DEFAULT_FORMATS)
     unknown = [fmt for fmt in formats if fmt not in WRITERS]
     if unknown or not formats:
         raise InputError(f"unknown format {', '.join(unknown) or '(none)'}; "

@@ -8,7 +8,6 @@ one is reported before anything is written.
 """
 from __future__ import annotations
 
-import html
 import os
 import smtplib
 import socket
@@ -58,26 +57,10 @@ def check_settings(smtp: SmtpSettings, root: Path,
 
 
 def html_body(note: Any, ws: Any) -> str:
-    """The note as an HTML page: briefgen's HTML writer when there is one."""
+    """The note as the HTML writer's page."""
     from .builder import WRITERS
 
-    writer = WRITERS.get("html")
-    if writer is not None:
-        return writer(note, ws).decode("utf-8")
-    return simple_html(note)
-
-
-def simple_html(note: Any) -> str:
-    """A plain page of the note's Markdown, for a build of briefgen without an HTML writer."""
-    import markdown
-
-    from .doctree import EXTENSIONS, reindent_lists
-
-    body = markdown.markdown(reindent_lists(note.body), extensions=EXTENSIONS)
-    marking = f"<p><strong>{html.escape(note.marking)}</strong></p>"
-    return (f'<!DOCTYPE html>\n<html lang="{note.lang}">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{html.escape(note.brief.subject)}</title>\n</head>\n<body>\n"
-            f"{marking}\n{body}\n{marking}\n</body>\n</html>\n")
+    return WRITERS["html"](note, ws).decode("utf-8")
 
 
 def digest_message(ws: Any, note: Any, name: str, digest_hash: str, docx: bytes | None,
