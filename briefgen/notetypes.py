@@ -23,10 +23,10 @@ log = logging.getLogger("briefgen")
 
 # Templates that are parts of notes (or of the digest), never a note type of their own.
 NOT_NOTE_TYPES = frozenset({"base", "citation", "digest"})
-# Fields every type prints (header block, signature, sources) or that are not text.
+# Fields every type prints (base.md.j2's header block, signature, sources) or that are not text.
 COMMON = frozenset({"id", "type", "tracking_number", "classification", "lang", "to", "from",
                     "subject", "date", "purpose", "prepared_by", "approved_by", "sources",
-                    "fields", "attachments", "consultations"})
+                    "fields", "attachments", "consultations", "spokesperson", "approval_status"})
 
 
 @dataclass(frozen=True)

@@ -299,6 +299,14 @@ def test_a_field_the_type_does_not_print_is_a_warning(workspace: Path) -> None:
            "left out" in result.stderr
 
 
+def test_header_fields_print_in_every_type(workspace: Path) -> None:
+    (workspace / "briefs/note.yaml").write_text(
+        (workspace / "briefs/note.yaml").read_text() + "spokesperson: A. Spokesperson\n")
+    result = run("build", "note", "--format", "md", cwd=workspace)
+    assert "left out" not in result.stderr
+    assert "A. Spokesperson" in (workspace / "out/note.md").read_text(encoding="utf-8")
+
+
 def test_disabled_rule_silences_the_key_message_warning(workspace: Path) -> None:
     with open(workspace / "briefgen.toml", "a", encoding="utf-8") as handle:
         handle.write('\n[check]\ndisable = ["page-budget"]\n')
