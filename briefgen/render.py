@@ -19,6 +19,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import BriefgenError, TemplateError
 from .labels import LOCALES
+from .models import ID_PATTERN
 
 
 class Markdown(str):
@@ -105,7 +106,7 @@ def _pluralize(count: int, singular: str = "", plural: str = "s") -> str:
 
 def _cite(key: str, locator: str | None = None) -> Markdown:
     """A citation of a record by id, resolved like ``[@key]`` in brief text."""
-    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", str(key)):
+    if not ID_PATTERN.fullmatch(str(key)):
         raise ValueError(f"{key!r} is not a record id")
     return Markdown(f"[@{key}, {md_escape(locator)}]" if locator else f"[@{key}]")
 
