@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .citations import Cite, find_clusters, unknown_key_message
+from .citations import CLUSTER, Cite, find_clusters, unknown_key_message
 from .errors import ClassificationError, InputError, shown_path
 from .models import Brief, SourceRecord
 from .note import classify, text_fields
@@ -219,7 +219,7 @@ _ABBREVIATIONS = {
     "janv", "févr", "avr", "juill", "déc"}
 _END = re.compile(r"[.!?][\"”»’)\]]*(?:\[\^\d+\])?(?=\s+\S)")
 _BLOCKS = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d+[.)])[ \t])")
-_CLUSTER_AFTER = re.compile(r"[ \t\n]*\[[^\[\]]*@[^\[\]]*\][.,;:!?]*")
+_CLUSTER_AFTER = re.compile(rf"[ \t\n]*{CLUSTER}[.,;:!?]*")
 _LEAD = re.compile(r"\s*(?:(?:[-*+]|\d{1,9}[.)]|>)[ \t]+)?")
 
 
@@ -547,11 +547,14 @@ def _spelled_out(plain: str, match: re.Match[str]) -> bool:
     return (before, after) == ("(", ")") or bool(_SPELLED_AFTER.match(plain, match.end()))
 
 
+_CODE_LIKE = re.compile(rf"{CLUSTER}|`[^`]*`|\]\([^)]*\)|<[^>]+>")
+
+
 def _strip_code(text: str, quotes: bool = False) -> str:
     """Citations, links and code (and quotations, which are someone else's words)
     replaced by spaces, keeping offsets."""
     blank = lambda m: " " * len(m.group())  # noqa: E731
-    text = re.sub(r"\[[^\]]*@[^\]]*\]|`[^`]*`|\]\([^)]*\)|<[^>]+>", blank, text)
+    text = _CODE_LIKE.sub(blank, text)
     return _QUOTE.sub(blank, text) if quotes else text
 
 

@@ -13,13 +13,16 @@ from dataclasses import dataclass, field
 
 from .errors import CitationError
 
-# Fenced code blocks, code spans and backslash escapes are skipped; a bracket is a citation cluster
-# only when every ';'-separated item in it holds an @key.
+# A bracket with an @ in it: a citation cluster if every ';'-separated item holds an @key.
+# Other stages that must step over clusters (typography, check) use the same pattern.
+CLUSTER_BODY = r"[^\[\]]*@[^\[\]]*"
+CLUSTER = rf"\[{CLUSTER_BODY}\]"
+# Fenced code blocks, code spans and backslash escapes are skipped.
 _TOKEN = re.compile(
     r"(?P<fence>^[ \t]*(?P<fchars>`{3,}(?=[^\n`]*\n)|~{3,})[^\n]*\n(?:.*?\n)?[ \t]*(?P=fchars)[`~]*[ \t]*(?:\n|\Z))"
     r"|(?P<code>(?P<ticks>`+)(?:(?!\n[ \t]*\n).)+?(?P=ticks))"
     r"|(?P<escape>\\.)"
-    r"|(?P<space>[ \t\n]*)\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[])(?P<punct>[.,;:!?]*)",
+    rf"|(?P<space>[ \t\n]*)\[(?P<body>{CLUSTER_BODY})\](?![(\[])(?P<punct>[.,;:!?]*)",
     re.S | re.M,
 )
 # What may come before a cluster on its line when it opens a block (list item,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from .citations import CLUSTER
+
 NBSP, NNBSP = "\u00a0", "\u202f"
 
 _SKIP = re.compile(
@@ -19,7 +21,7 @@ _SKIP = re.compile(
     r"|(?P<ticks>`+).+?(?P=ticks)"                   # code span
     r"|<[^<>\n]*>"                                   # HTML tag, autolink
     r"|\]\([^)\n]*\)"                                # link target
-    r"|\[[^\[\]]*@[^\[\]]*\]"                        # citation cluster
+    rf"|{CLUSTER}"                                   # citation cluster
     r"|^\[\^[^\]\n]+\]:|\[\^[^\]\n]+\]"              # footnote definition and mark
     r"|\{:?[^{}\n]*\}"                               # attribute list
     r"|https?://[^\s<>]+|www\.[^\s<>]+"              # bare address
