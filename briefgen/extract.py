@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .check import figures_without_dates, sentences
 from .models import Quote
 
 # A quotation: “curly”, "straight" or « French » marks, within one paragraph, not nested.
@@ -72,6 +71,8 @@ def quotes(text: str) -> list[Quote]:
     """The quotations in ``text`` (three words or more), each with its speaker when the
     sentence names one ("..., said X", "X said: ...", "according to X"); "he said"
     takes the last person named."""
+    from .check import sentences  # the check stage's rules, loaded when an article is read
+
     found: list[Quote] = []
     seen: set[str] = set()
     person: str | None = None
@@ -138,6 +139,8 @@ def _capitalised(who: str) -> str:
 
 def key_facts(text: str, limit: int = MAX_KEY_FACTS) -> list[str]:
     """Sentences that state a figure (an amount, a percentage, a count; not a date or year)."""
+    from .check import figures_without_dates, sentences  # the check stage's rules, loaded when an article is read
+
     facts: list[str] = []
     for paragraph in paragraphs(text):
         for start, end in sentences(paragraph):
@@ -152,6 +155,8 @@ def key_facts(text: str, limit: int = MAX_KEY_FACTS) -> list[str]:
 
 def first_sentence_title(text: str, words: int = 14) -> str | None:
     """A title for a text that has none: its first sentence, shortened to ``words``."""
+    from .check import sentences  # the check stage's rules, loaded when an article is read
+
     for paragraph in paragraphs(text):
         start, end = next(iter(sentences(paragraph)), (0, len(paragraph)))
         parts = paragraph[start:end].split()
