@@ -47,8 +47,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.builder import reference_docx
-from briefgen.check import ERROR, check_all, check_brief
-from briefgen.note import compose
+from briefgen.note.check import ERROR, check_all, check_brief
+from briefgen.note.composer import compose
 from briefgen.workspace import Workspace, init
 from briefgen.writers import docx as docx_writer
 from briefgen.writers import markdown as md_writer

@@ -25,12 +25,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from briefgen.note import compose
+from briefgen.builder import reference_docx
+from briefgen.note.composer import compose
 from briefgen.workspace import Workspace, init
 from briefgen.writers import docx as docx_writer
 from briefgen.writers import markdown as md_writer
-
-from briefgen.builder import reference_docx
 
 BRIEF = "border-cooperation"
 TARGET_IN_PROCESS_MS = 20.0
@@ -176,7 +175,7 @@ def bench_startup(runs: int) -> None:
     help_cmd = [*briefgen_command(), "--help"]
     print(f"  briefgen --help   {summary(cold(help_cmd, runs))}")
     print_imports("python -m briefgen --help", ["-m", "briefgen", "--help"])
-    print_imports("what a build needs", ["-c", "import briefgen.note, briefgen.workspace, "
+    print_imports("what a build needs", ["-c", "import briefgen.note.composer, briefgen.workspace, "
                                          "briefgen.writers.markdown, briefgen.writers.docx"])
 
 

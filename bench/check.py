@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from digest import make_library  # noqa: E402 - the same synthetic library
 
-from briefgen.check import check_all  # noqa: E402
+from briefgen.note.check import check_all  # noqa: E402
 from briefgen.workspace import Workspace  # noqa: E402
 
 TARGET_S = 2.0

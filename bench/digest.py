@@ -25,8 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from briefgen.digest import Options, run
-from briefgen.index import Index, index_path
+from briefgen.digest.weekly import Options, run
+from briefgen.library.index import Index, index_path
 from briefgen.workspace import Workspace
 
 TARGET_COLD_PER_S = 2000

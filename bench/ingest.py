@@ -28,8 +28,9 @@ from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from briefgen import ingest, library
-from briefgen.index import open_index
+from briefgen.library import ingest
+from briefgen.library import search as library
+from briefgen.library.index import open_index
 from briefgen.workspace import Workspace
 
 TARGET_IMPORT_PER_S = 1000

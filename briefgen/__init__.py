@@ -11,8 +11,8 @@ __all__ = ["__version__", "build"]
 def build(brief_path: str | Path, formats: tuple[str, ...] = ("md", "docx"),
           out: str | Path | None = None, workspace: str | Path = ".") -> list[Path]:
     """Build one brief of a workspace; returns the files written. Mirrors ``briefgen build``."""
-    from .builder import build as _build
-    from .workspace import Workspace
+    from briefgen.builder import build as _build
+    from briefgen.workspace import Workspace
 
     ws = Workspace(Path(workspace))
     return _build(ws, [str(brief_path)], formats, Path(out) if out is not None else None)

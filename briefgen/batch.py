@@ -6,20 +6,19 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-
 _workspace: Any = None
 
 
 def _start(root: Path) -> None:
     """Each worker reads the workspace (settings, library) once."""
     global _workspace
-    from .workspace import Workspace
+    from briefgen.workspace import Workspace
 
     _workspace = Workspace(root)
 
 
 def _one(path: Path, args: tuple[Any, ...]) -> Any:
-    from .builder import make_note
+    from briefgen.builder import make_note
 
     return make_note(_workspace, path, *args)
 

@@ -10,10 +10,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import BriefgenError, BuildFailed, ChecksFailed, InputError, OutputError, shown_path
-from .note import Note, compose
-from .render import builtin_templates
-from .workspace import Workspace
+from briefgen.errors import (
+    BriefgenError,
+    BuildFailed,
+    ChecksFailed,
+    InputError,
+    OutputError,
+    shown_path,
+)
+from briefgen.note.composer import Note, compose
+from briefgen.note.render import builtin_templates
+from briefgen.workspace import Workspace
 
 log = logging.getLogger("briefgen")
 FORMATS = ("md", "docx")
@@ -21,23 +28,25 @@ ALL_FORMATS = ("md", "docx", "html", "pdf")
 
 
 def _write_md(note: Note, ws: Workspace) -> bytes:
-    from .writers import markdown
+    from briefgen.writers import markdown
     return markdown.write(note)
 
 
 def _write_docx(note: Note, ws: Workspace) -> bytes:
-    from .writers import docx  # python-docx is heavy: import it only when a DOCX is wanted
+    from briefgen.writers import (
+        docx,  # python-docx is heavy: import it only when a DOCX is wanted
+    )
     return docx.write(note, reference_docx(ws))
 
 
 def _write_html(note: Note, ws: Workspace) -> bytes:
-    from .writers import html
+    from briefgen.writers import html
     return html.write(note)
 
 
 def _write_pdf(note: Note, ws: Workspace) -> bytes:
     """One note's PDF; a build converts all its notes in one LibreOffice run instead."""
-    from . import pdf
+    from briefgen.writers import pdf
     return pdf.convert([_write_docx(note, ws)], [note.timestamp], pdf.find_soffice())[0]
 
 
@@ -90,7 +99,7 @@ def make_note(ws: Workspace, path: Path, formats: list[str], out_dir: Path,
         result = NoteResult(path, [Output(out_dir / f"{note.name}.{fmt}", made[fmt], note)
                                    for fmt in formats])
         if check:
-            from .check import ERROR, check_brief, summary
+            from briefgen.note.check import ERROR, check_brief, summary
             result.findings = check_brief(ws, path)
             if any(strict or f.severity == ERROR for f in result.findings):
                 result.error = ChecksFailed(result.findings, summary(result.findings, 1))
@@ -105,11 +114,11 @@ def make_notes(ws: Workspace, paths: list[Path], formats: list[str], out_dir: Pa
     """Every brief, in ``jobs`` worker processes; then every PDF in one LibreOffice run."""
     soffice = None
     if "pdf" in formats:
-        from . import pdf
+        from briefgen.writers import pdf
         soffice = pdf.find_soffice()     # before any work: say what to install
     args = (formats, out_dir, check, strict)
     if jobs > 1 and len(paths) > 1:
-        from .batch import parallel
+        from briefgen.batch import parallel
         results = parallel(ws.root, paths, args, jobs, progress)
     else:
         results = []
@@ -125,7 +134,7 @@ def make_notes(ws: Workspace, paths: list[Path], formats: list[str], out_dir: Pa
 def _convert_pdfs(ws: Workspace, results: list[NoteResult], soffice: str, check: bool) -> None:
     """The DOCX placeholders of the PDFs become PDFs; when checking, a PDF over its page
     budget is a finding (its real page count replaces the estimate)."""
-    from . import pdf
+    from briefgen.writers import pdf
 
     pending = [(r, i) for r in results for i, o in enumerate(r.outputs) if o.path.suffix == ".pdf"]
     pdfs = pdf.convert([r.outputs[i].data for r, i in pending],
@@ -142,9 +151,9 @@ def _convert_pdfs(ws: Workspace, results: list[NoteResult], soffice: str, check:
 def page_budgets(ws: Workspace, outputs: Iterable[Output]) -> dict[str, Any]:
     """For each note built as PDF (by its brief, as findings name it): a page-budget
     finding when the PDF runs over the budget of its type, else None."""
-    from .check import Finding, layout
-    from .pdf import page_count
-    from .sources import read_text
+    from briefgen.note.check import Finding, layout
+    from briefgen.readers import read_text
+    from briefgen.writers.pdf import page_count
 
     measured: dict[str, Any] = {}
     for output in outputs:

@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from . import __version__
-from .errors import BriefgenError, BuildFailed, ChecksFailed
+from briefgen import __version__
+from briefgen.errors import BriefgenError, BuildFailed, ChecksFailed
 
 log = logging.getLogger("briefgen")
 
@@ -164,7 +164,7 @@ def _add_templates(commands: argparse._SubParsersAction) -> None:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from .workspace import init
+    from briefgen.workspace import init
 
     created = init(args.dir)
     if not args.quiet:
@@ -175,8 +175,8 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .builder import build, parse_formats
-    from .workspace import Workspace
+    from briefgen.builder import build, parse_formats
+    from briefgen.workspace import Workspace
 
     ws = Workspace(args.workspace)
     paths = ws.brief_paths(args.briefs)
@@ -225,8 +225,8 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[], None] | None]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .check import ERROR, as_json, check_all, summary
-    from .workspace import Workspace
+    from briefgen.note.check import ERROR, as_json, check_all, summary
+    from briefgen.workspace import Workspace
 
     ws = Workspace(args.workspace)
     paths = ws.brief_paths(args.briefs)
@@ -243,8 +243,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _templates(args: argparse.Namespace) -> int:
-    from . import templates
-    from .workspace import Workspace
+    from briefgen.note import templates
+    from briefgen.workspace import Workspace
 
     ws = Workspace(args.workspace)
     if args.action == "list":
@@ -269,12 +269,12 @@ def _templates(args: argparse.Namespace) -> int:
 
 
 def _digest(args: argparse.Namespace) -> int:
-    from . import digest
-    from .workspace import Workspace
+    from briefgen.digest import weekly as digest
+    from briefgen.workspace import Workspace
 
     ws = Workspace(args.workspace)
     if args.action == "schedule":
-        from .schedule import schedule
+        from briefgen.digest.schedule import schedule
 
         print(schedule(ws, args.kind or "cron", args.schedule_email, args.at), end="")
         return 0
@@ -301,8 +301,8 @@ def _report_week(result) -> None:  # noqa: ANN001 - digest.WeekResult, imported 
 
 
 def _preview(args: argparse.Namespace) -> int:
-    from .preview import Preview
-    from .workspace import Workspace
+    from briefgen.web.preview import Preview
+    from briefgen.workspace import Workspace
 
     ws = Workspace(args.workspace)
     try:
@@ -320,8 +320,9 @@ def _preview(args: argparse.Namespace) -> int:
 
 
 def _sources(args: argparse.Namespace) -> int:
-    from . import ingest, library
-    from .workspace import Workspace
+    from briefgen.library import ingest
+    from briefgen.library import search as library
+    from briefgen.workspace import Workspace
 
     ws = Workspace(args.workspace)
     if args.action in ("add", "import"):

@@ -9,7 +9,15 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
 LANGUAGES = ("en", "fr")
@@ -147,7 +155,7 @@ class Participant(Model):
 class Brief(Model):
     """A brief spec: what the note says; the template decides how it looks.
 
-    Which fields a note type needs and prints is in :mod:`briefgen.notetypes`.
+    Which fields a note type needs and prints is in :mod:`briefgen.note.notetypes`.
     """
 
     id: Id

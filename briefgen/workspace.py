@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .classification import Scale
-from .errors import InputError, OutputError
-from .models import Settings, SourceRecord
-from .sources import read_settings
+from briefgen.errors import InputError, OutputError
+from briefgen.models import Settings, SourceRecord
+from briefgen.note.classification import Scale
+from briefgen.readers import read_settings
 
 SETTINGS_FILE = "briefgen.toml"
 
@@ -48,7 +48,9 @@ class Workspace:
     def _library(self) -> tuple[Mapping[str, SourceRecord], dict[str, Path]]:
         if not self.sources_dir.is_dir():
             return {}, {}
-        from .index import library  # through .briefgen/index.sqlite when the library is large
+        from briefgen.library.index import (
+            library,  # through .briefgen/index.sqlite when the library is large
+        )
         return library(self.root, self.sources_dir)
 
     @property

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import briefgen
-from briefgen.builder import build, write_atomically, Output
+from briefgen.builder import Output, build, write_atomically
 from briefgen.errors import BriefgenError, OutputError
 from briefgen.workspace import Workspace
 

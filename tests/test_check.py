@@ -17,8 +17,8 @@ import pytest
 
 from briefgen.builder import build
 from briefgen.cli import main
-from briefgen.check import RULES, Finding, check_all, check_brief, sentences
 from briefgen.errors import ChecksFailed, InputError
+from briefgen.note.check import RULES, Finding, check_all, check_brief, sentences
 from briefgen.workspace import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"

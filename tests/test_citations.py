@@ -3,8 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from briefgen.citations import Cite, Citations, check_keys, cited_keys, parse_cluster
 from briefgen.errors import CitationError
+from briefgen.note.citations import (
+    Citations,
+    Cite,
+    check_keys,
+    cited_keys,
+    parse_cluster,
+)
 
 
 def _render(key: str, locator: str | None, first: bool) -> str:

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.classification import Scale
 from briefgen.errors import ClassificationError, InputError
 from briefgen.models import DEFAULT_LEVELS
-from briefgen.note import compose
+from briefgen.note.classification import Scale
+from briefgen.note.composer import compose
 from briefgen.workspace import Workspace
 
 SCALE = Scale(DEFAULT_LEVELS)

@@ -15,10 +15,17 @@ import pytest
 
 from briefgen import cli
 from briefgen.builder import WRITERS
-from briefgen.digest import (InvalidRecords, Options, choose_period, excerpt, last_complete_week,
-                             parse_week, run)
+from briefgen.digest.state import LOCK_FILE, STATE_FILE, Locked, lock
+from briefgen.digest.weekly import (
+    InvalidRecords,
+    Options,
+    choose_period,
+    excerpt,
+    last_complete_week,
+    parse_week,
+    run,
+)
 from briefgen.errors import InputError
-from briefgen.state import LOCK_FILE, STATE_FILE, Locked, lock
 from briefgen.workspace import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -426,7 +433,7 @@ def test_example_workspace_digest(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 def test_the_default_week_is_counted_in_the_configured_time_zone(
         ws_root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    import briefgen.digest as digest_module
+    import briefgen.digest.weekly as digest_module
 
     settings = ws_root / "briefgen.toml"
     settings.write_text(settings.read_text(encoding="utf-8").replace(

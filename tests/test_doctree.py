@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.doctree import parse, reindent_lists
+from briefgen.writers.doctree import parse, reindent_lists
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

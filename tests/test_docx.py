@@ -25,7 +25,7 @@ from lxml import etree
 
 from briefgen.builder import build
 from briefgen.errors import OutputError
-from briefgen.note import compose
+from briefgen.note.composer import compose
 from briefgen.workspace import Workspace
 from briefgen.writers import docx as docx_writer
 

@@ -26,7 +26,7 @@ import errors_doc  # noqa: E402  (tools/ is not a package)
 from briefgen.cli import main  # noqa: E402
 from briefgen.errors import BriefgenError  # noqa: E402
 from briefgen.models import Brief, SourceRecord  # noqa: E402
-from briefgen.sources import validate  # noqa: E402
+from briefgen.readers import validate  # noqa: E402
 
 # Sites whose message is not literal text, by (module, function, message expression),
 # with the templates each can print. Empty: the site passes on a message that is
@@ -34,7 +34,7 @@ from briefgen.sources import validate  # noqa: E402
 DYNAMIC: dict[tuple[str, str, str], tuple[str, ...]] = {
     # pydantic's report on a record, brief or briefgen.toml, as sources._explain words it;
     # other field messages are pydantic's own (docs/errors.md quotes the common ones).
-    ("sources.py", "validate", "message"): (
+    ("readers.py", "validate", "message"): (
         "unknown field; did you mean …?",
         "unknown field; known fields: …",
         "required field is missing",
@@ -44,7 +44,7 @@ DYNAMIC: dict[tuple[str, str, str], tuple[str, ...]] = {
         "… (and … more problem… in this file)",
     ),
     # citations.unknown_key_message, also used by the unknown-citation check
-    ("citations.py", "check_keys", "unknown_key_message(key, known)"): (
+    ("note/citations.py", "check_keys", "unknown_key_message(key, known)"): (
         "citation of unknown record '@…'",
         "citation of unknown record '@…'; did you mean …?",
     ),
@@ -55,16 +55,16 @@ DYNAMIC: dict[tuple[str, str, str], tuple[str, ...]] = {
     ("cli.py", "main", "finding"): (),                       # check findings: docs/checks.md
     ("cli.py", "_templates", "f'{problem}'"): (),            # the errors templates check found
     ("errors.py", "ChecksFailed", "summary"): (),            # "1 error, 0 warnings in 1 brief"
-    ("index.py", "_error", "info['message']"): (),           # a record's error, kept in the index
-    ("ingest.py", "error", "f'{self.name}: {message}'"): (),  # Loaded.error: the address first
-    ("ingest.py", "error", "message"): (),                   # Loaded.error: the file as its place
-    ("ingest.py", "_text", "err.message"): (),               # not UTF-8 text
-    ("ingest.py", "_add", "f'{option}: {err.message}'"): (),  # --option: a field message
+    ("library/index.py", "_error", "info['message']"): (),           # a record's error, kept in the index
+    ("library/ingest.py", "error", "f'{self.name}: {message}'"): (),  # Loaded.error: the address first
+    ("library/ingest.py", "error", "message"): (),                   # Loaded.error: the file as its place
+    ("library/ingest.py", "_text", "err.message"): (),               # not UTF-8 text
+    ("library/ingest.py", "_add", "f'{option}: {err.message}'"): (),  # --option: a field message
     # unknown classification (classification.py), with where it was written
-    ("digest.py", "select", "str(err)"): (),
-    ("digest.py", "_ceiling", "f'{option}: {err}'"): (),
-    ("digest.py", "_ceiling", "str(err)"): (),
-    ("note.py", "classify", "str(err)"): (),
+    ("digest/weekly.py", "select", "str(err)"): (),
+    ("digest/weekly.py", "_ceiling", "f'{option}: {err}'"): (),
+    ("digest/weekly.py", "_ceiling", "str(err)"): (),
+    ("note/composer.py", "classify", "str(err)"): (),
     ("workspace.py", "__post_init__", "str(err)"): (),
 }
 
@@ -148,7 +148,7 @@ def test_templates_read_as_the_doc_writes_them() -> None:
 def test_field_messages_have_documented_forms(model: type, data: dict) -> None:
     with pytest.raises(BriefgenError) as caught:
         validate(model, {"id": "x", **data}, Path("x.yaml"), {})
-    forms = DYNAMIC[("sources.py", "validate", "message")]
+    forms = DYNAMIC[("readers.py", "validate", "message")]
     assert any(_pattern(form).match(caught.value.message) for form in forms), caught.value.message
 
 

@@ -8,14 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from outputs import W, docx_part, docx_text, headings, html_page, tables
 
 from briefgen.builder import build
-from briefgen.labels import LABELS, labels_for
-from briefgen.note import compose
-from briefgen.render import format_date
-from briefgen.typography import NBSP, NNBSP, french
+from briefgen.note.composer import compose
+from briefgen.note.labels import LABELS, labels_for
+from briefgen.note.render import format_date
+from briefgen.note.typography import NBSP, NNBSP, french
 from briefgen.workspace import Workspace, init
-from outputs import docx_part, docx_text, headings, html_page, tables, W
 
 REPO = Path(__file__).parent.parent
 FRENCH_EXAMPLES = ["border-cooperation-fr", "border-decision-fr", "border-qp-fr",

@@ -23,7 +23,7 @@ from lxml import etree
 
 from briefgen.builder import reference_docx
 from briefgen.errors import BriefgenError
-from briefgen.note import compose
+from briefgen.note.composer import compose
 from briefgen.workspace import Workspace
 from briefgen.writers import docx as docx_writer
 from briefgen.writers import markdown as md_writer

@@ -6,13 +6,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from outputs import Page, html_page
 
 from briefgen.builder import build, parse_formats
 from briefgen.errors import InputError
-from briefgen.note import compose
+from briefgen.note.composer import compose
 from briefgen.workspace import Workspace
 from briefgen.writers import html as html_writer
-from outputs import Page, html_page
 
 HOSTILE = """kind: news
 title: "<script>alert('title')</script> and <img src=x onerror=alert(1)>"

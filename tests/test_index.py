@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import index as index_module
 from briefgen.errors import InputError
-from briefgen.index import Index, index_path, library, scan
-from briefgen.sources import read_records
+from briefgen.library import index as index_module
+from briefgen.library.index import Index, index_path, library, scan
+from briefgen.readers import read_records
 from briefgen.workspace import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -249,7 +249,7 @@ def test_two_processes_refreshing_at_once(library_ws: Path) -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from pathlib import Path; from briefgen.index import library; "
+    code = ("import sys; from pathlib import Path; from briefgen.library.index import library; "
             "r, _ = library(Path(sys.argv[1]), Path(sys.argv[1]) / 'sources', use_index=True); "
             "print(len(r))")
     for n in range(30):

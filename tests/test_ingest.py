@@ -22,12 +22,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefgen import ingest
-from briefgen.check import check_brief, quote_found
 from briefgen.cli import main
 from briefgen.errors import InputError, OutputError
+from briefgen.library import ingest
 from briefgen.models import Quote, SourceRecord
-from briefgen.sources import read_record, read_records
+from briefgen.note.check import check_brief, quote_found
+from briefgen.readers import read_record, read_records
 from briefgen.workspace import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"

@@ -22,11 +22,12 @@ pytest.importorskip("aiosmtpd")
 from aiosmtpd.controller import Controller  # noqa: E402
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
 
-from briefgen import cli, mail  # noqa: E402
-from briefgen.digest import Options, run  # noqa: E402
+from briefgen import cli  # noqa: E402
+from briefgen.digest import mail  # noqa: E402
+from briefgen.digest.mail import MailError  # noqa: E402
+from briefgen.digest.state import STATE_FILE  # noqa: E402
+from briefgen.digest.weekly import Options, run  # noqa: E402
 from briefgen.errors import InputError  # noqa: E402
-from briefgen.mail import MailError  # noqa: E402
-from briefgen.state import STATE_FILE  # noqa: E402
 from briefgen.workspace import Workspace  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -8,7 +8,7 @@ import pytest
 from briefgen.cli import main
 from briefgen.errors import BriefgenError, InputError
 from briefgen.models import Brief, SourceRecord
-from briefgen.sources import read_text, validate
+from briefgen.readers import read_text, validate
 
 
 def briefgen(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -95,7 +95,7 @@ def test_an_empty_required_date_says_it_is_empty() -> None:
 
 def test_a_record_file_that_is_a_list(workspace: Path) -> None:
     (workspace / "sources/list.yaml").write_text("- kind: news\n- title: T\n", encoding="utf-8")
-    from briefgen.sources import read_record
+    from briefgen.readers import read_record
 
     with pytest.raises(InputError, match="expected fields written as 'name: value', found a list"):
         read_record(workspace / "sources/list.yaml")

@@ -7,15 +7,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from outputs import W, docx_part, headings, html_page, paragraphs, styled, tables
 
 from briefgen.builder import build
-from briefgen.check import quote_found
-from briefgen.citations import find_clusters
-from briefgen.note import text_fields
-from briefgen.notetypes import BUILTIN
-from briefgen.sources import read_brief
+from briefgen.note.check import quote_found
+from briefgen.note.citations import find_clusters
+from briefgen.note.composer import text_fields
+from briefgen.note.notetypes import BUILTIN
+from briefgen.readers import read_brief
 from briefgen.workspace import Workspace, init
-from outputs import docx_part, headings, html_page, paragraphs, styled, tables, W
 
 REPO = Path(__file__).parent.parent
 TYPES = ["briefing-note", "decision-note", "qp-note", "media-lines", "meeting-brief"]

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import pdf
 from briefgen.builder import WRITERS, build
-from briefgen.note import compose
-from briefgen.sources import read_brief
+from briefgen.note.composer import compose
+from briefgen.readers import read_brief
 from briefgen.workspace import Workspace, init
+from briefgen.writers import pdf
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_soffice = pytest.mark.skipif(

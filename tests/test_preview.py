@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.preview import Preview
+from briefgen.web.preview import Preview
 from briefgen.workspace import Workspace
 
 

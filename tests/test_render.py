@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from briefgen.errors import InputError, TemplateError
-from briefgen.note import compose
-from briefgen.render import Markdown, environment, md_escape
+from briefgen.note.composer import compose
+from briefgen.note.render import Markdown, environment, md_escape
 from briefgen.workspace import Workspace
 
 
@@ -97,7 +97,7 @@ def test_english_dates_match_babel_en_ca() -> None:
 
     from babel.dates import format_date as babel_date
 
-    from briefgen.render import format_date
+    from briefgen.note.render import format_date
 
     for offset in range(0, 366, 7):
         day = dt.date(2024, 1, 1) + dt.timedelta(days=offset)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from briefgen import cli
+from briefgen.digest.schedule import schedule, unit_name
 from briefgen.errors import InputError
-from briefgen.schedule import schedule, unit_name
 from briefgen.workspace import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.errors import BriefgenError, InputError
-from briefgen.sources import read_brief, read_record, read_records, read_settings
+from briefgen.readers import read_brief, read_record, read_records, read_settings
 
 GOOD = "kind: news\ntitle: A title\n"
 

@@ -15,8 +15,14 @@ from docx.shared import Pt, RGBColor
 
 from briefgen.builder import build
 from briefgen.errors import InputError, OutputError, TemplateError
-from briefgen.note import compose
-from briefgen.templates import check_templates, eject, find, list_templates, write_reference_docx
+from briefgen.note.composer import compose
+from briefgen.note.templates import (
+    check_templates,
+    eject,
+    find,
+    list_templates,
+    write_reference_docx,
+)
 from briefgen.workspace import Workspace
 
 

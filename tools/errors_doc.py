@@ -38,7 +38,7 @@ ROOT_ERROR = "BriefgenError"
 # Other calls whose argument (at this position) is a message shown to the user.
 MESSAGE_CALLS = {"error": 0, "Rejected": 1}
 # Modules whose ValueError texts reach the user as messages.
-VALUE_ERROR_MODULES = ("models.py", "classification.py")
+VALUE_ERROR_MODULES = ("models.py", "note/classification.py")
 ELLIPSIS = "…"
 _PERCENT = re.compile(r"%%|%[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[sdifrxXeEgGc]")
 # A documented template: a level-3 heading that is one code span.
@@ -216,7 +216,7 @@ def main() -> int:
         shown = site.template if site.template is not None else f"(dynamic) {site.expr}"
         print(f"briefgen/{site.module}:{site.line}: {site.kind}: {shown}")
     sys.path.insert(0, str(REPO / "tests"))
-    from test_errors_doc import expected_templates   # the test's complete list
+    from test_errors_doc import expected_templates  # the test's complete list
 
     expected = expected_templates(found)
     doc = set(documented(DOC.read_text(encoding="utf-8"))) if DOC.exists() else set()

@@ -224,7 +224,9 @@ if __name__ == "__main__":
         if child.tag != qn("w:sectPr"):
             body.remove(child)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from briefgen.writers.ooxml import package_bytes  # fixed zip dates: a rerun changes no byte
+    from briefgen.writers.ooxml import (
+        package_bytes,  # fixed zip dates: a rerun changes no byte
+    )
 
     target.write_bytes(package_bytes(doc.part.package))
     print(f"wrote {target}")

@@ -15,20 +15,20 @@ from pathlib import Path
 import docx
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.styles import BabelFish
-from docx.styles.style import StyleFactory
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Inches, Pt
+from docx.styles import BabelFish
+from docx.styles.style import StyleFactory
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from ..doctree import parse, plain_text
-from ..errors import OutputError
-from ..note import LANGUAGE_TAGS, Note
-from ..render import builtin_templates
-from . import ooxml
+from briefgen.errors import OutputError
+from briefgen.note.composer import LANGUAGE_TAGS, Note
+from briefgen.note.render import builtin_templates
+from briefgen.writers import ooxml
+from briefgen.writers.doctree import parse, plain_text
 
 PARAGRAPH_STYLES = ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Body Text",
                     "Compact", "Block Text", "List Bullet", "List Number", "Talking Point",

@@ -1,6 +1,6 @@
 """HTML writer: the note's element tree → one standalone HTML5 page that prints like the memo.
 
-It walks the same tree as the DOCX writer (:func:`briefgen.doctree.parse`).
+It walks the same tree as the DOCX writer (:func:`briefgen.writers.doctree.parse`).
 Every text is escaped and only known tags and attributes are written: class
 names and ids are reduced to safe characters, a link keeps its address only
 when it is http(s), mailto or a footnote anchor. Raw HTML in a record or a
@@ -13,8 +13,8 @@ import re
 import xml.etree.ElementTree as etree
 from html import escape
 
-from ..doctree import parse, plain_text
-from ..note import LANGUAGE_TAGS, Note
+from briefgen.note.composer import LANGUAGE_TAGS, Note
+from briefgen.writers.doctree import parse, plain_text
 
 # Tags written as themselves; any other element is replaced by its content.
 BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "table", "thead", "tbody",

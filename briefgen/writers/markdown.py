@@ -1,7 +1,7 @@
 """Markdown writer: the note's Markdown with the marking on its first and last line."""
 from __future__ import annotations
 
-from ..note import Note
+from briefgen.note.composer import Note
 
 
 def write(note: Note) -> bytes:

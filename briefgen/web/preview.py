@@ -13,8 +13,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .errors import BriefgenError
-from .workspace import Workspace
+from briefgen.errors import BriefgenError
+from briefgen.workspace import Workspace
 
 _RELOAD = b"""<script>
 (function () {
@@ -31,8 +31,8 @@ _RELOAD = b"""<script>
 
 def render_page(root: Path, brief: Path) -> tuple[int, bytes]:
     """The brief as an HTML page, or an error page that says what to fix."""
-    from .note import compose
-    from .writers import html as html_writer
+    from briefgen.note.composer import compose
+    from briefgen.writers import html as html_writer
 
     try:
         ws = Workspace(root)      # read afresh: records and settings may have changed

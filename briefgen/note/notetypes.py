@@ -3,7 +3,7 @@
 The built-in types say which fields a brief must give, which ones their
 template prints, their purpose line and, for some, a citation style and a
 number of key messages. A custom type (a workspace template of its own name)
-is checked by its ``<type>.schema.yaml`` instead, see :mod:`briefgen.templates`.
+is checked by its ``<type>.schema.yaml`` instead, see :mod:`briefgen.note.templates`.
 """
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, shown_path
-from .models import Brief
-from .render import builtin_templates
-from .sources import Lines
-from .workspace import Workspace
+from briefgen.errors import InputError, shown_path
+from briefgen.models import Brief
+from briefgen.note.render import builtin_templates
+from briefgen.readers import Lines
+from briefgen.workspace import Workspace
 
 log = logging.getLogger("briefgen")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .citations import CLUSTER
+from briefgen.note.citations import CLUSTER
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 

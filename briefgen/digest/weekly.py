@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .index import Index, Problem, open_index
-from .labels import labels_for
-from .models import Brief, SourceRecord
-from .workspace import Workspace
+from briefgen.errors import InputError
+from briefgen.library.index import Index, Problem, open_index
+from briefgen.models import Brief, SourceRecord
+from briefgen.note.labels import labels_for
+from briefgen.workspace import Workspace
 
 log = logging.getLogger("briefgen")
 
@@ -277,8 +277,8 @@ def digest_labels(ws: Workspace, lang: str) -> dict[str, str]:
 
 def compose(ws: Workspace, selection: Selection, lang: str | None = None) -> Any:
     """The digest as a :class:`note.Note`, ready for the writers."""
-    from .note import finish
-    from .render import environment, format_date, render
+    from briefgen.note.composer import finish
+    from briefgen.note.render import environment, format_date, render
 
     lang = lang or ws.settings.language
     labels = digest_labels(ws, lang)
@@ -333,7 +333,7 @@ def _shown(ws: Workspace, path: Path) -> str:
 def render_files(ws: Workspace, note: Any, formats: Iterable[str], out_dir: Path,
                  name: str) -> list[Any]:
     """Every requested file of one digest, in memory, through the builder's writers."""
-    from .builder import WRITERS, Output
+    from briefgen.builder import WRITERS, Output
 
     return [Output(out_dir / f"{name}.{fmt}", WRITERS[fmt](note, ws)) for fmt in formats]
 
@@ -380,8 +380,8 @@ def run(ws: Workspace, options: Options,
     Everything that can be checked first is checked before anything is written:
     the period, the ceiling, the formats, the mail settings and the password.
     """
-    from . import mail
-    from .state import LOCK_FILE, STATE_FILE, State, lock
+    from briefgen.digest import mail
+    from briefgen.digest.state import LOCK_FILE, STATE_FILE, State, lock
 
     settings = ws.settings.digest
     if options.catch_up and (options.week or options.since or options.until):
@@ -422,9 +422,9 @@ def run(ws: Workspace, options: Options,
 def _one(ws: Workspace, index: Index, state: Any, period: Period, explicit: bool,
          ceiling: str | None, formats: list[str], out_dir: Path, options: Options,
          password: str | None, problems: list[Problem]) -> WeekResult:
-    from . import mail
-    from .builder import write_atomically
-    from .state import WeekState, now_iso
+    from briefgen.builder import write_atomically
+    from briefgen.digest import mail
+    from briefgen.digest.state import WeekState, now_iso
 
     selection = select(ws, index, period, ceiling, options.skip_invalid, problems)
     note = compose(ws, selection)
@@ -535,7 +535,7 @@ def _ceiling(ws: Workspace, value: str | None, option: str | None) -> str | None
 
 
 def _formats(formats: list[str] | None) -> list[str]:
-    from .builder import WRITERS
+    from briefgen.builder import WRITERS
 
     if formats is None:
         return list(DEFAULT_FORMATS)

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .builder import Output, write_atomically
-from .errors import BriefgenError, InputError, shown_path
+from briefgen.builder import Output, write_atomically
+from briefgen.errors import BriefgenError, InputError, shown_path
 
 STATE_FILE = Path(".briefgen") / "state.json"
 LOCK_FILE = Path(".briefgen") / "digest.lock"

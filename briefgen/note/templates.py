@@ -12,10 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import BriefgenError, InputError, OutputError, TemplateError, shown_path
-from .render import builtin_templates
-from .sources import Lines, parse_yaml, read_text
-from .workspace import Workspace
+from briefgen.errors import (
+    BriefgenError,
+    InputError,
+    OutputError,
+    TemplateError,
+    shown_path,
+)
+from briefgen.note.render import builtin_templates
+from briefgen.readers import Lines, parse_yaml, read_text
+from briefgen.workspace import Workspace
 
 TEMPLATE_SUFFIXES = (".md.j2", ".schema.yaml")
 REFERENCE = "reference.docx"
@@ -146,8 +152,8 @@ def _read_schema(path: Path) -> dict[str, list[str]]:
 def check_templates(ws: Workspace) -> list[BriefgenError]:
     """Compile every template and render every brief of the workspace; collect the errors
     (a broken template that several briefs use is one problem, not one per brief)."""
-    from .note import compose
-    from .render import environment
+    from briefgen.note.composer import compose
+    from briefgen.note.render import environment
 
     problems: list[BriefgenError] = []
     env = environment(ws.templates_dir)

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import OutputError
+from briefgen.errors import OutputError
 
 INSTALL = ("install LibreOffice (Debian or Ubuntu: apt-get install libreoffice-writer-nogui; "
            "Fedora: dnf install libreoffice-writer; macOS: brew install --cask libreoffice; "

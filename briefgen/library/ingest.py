@@ -27,11 +27,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from . import extract
-from .errors import BriefgenError, InputError, OutputError, shown_path
-from .models import SourceRecord
-from .sources import decode_text, parse_yaml, validate
-from .workspace import Workspace
+from briefgen.errors import BriefgenError, InputError, OutputError, shown_path
+from briefgen.library import extract
+from briefgen.models import SourceRecord
+from briefgen.readers import decode_text, parse_yaml, validate
+from briefgen.workspace import Workspace
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf")
 CSL_SUFFIXES = (".json",)
@@ -132,7 +132,7 @@ class Library:
         library = cls()
         if not ws.sources_dir.is_dir():
             return library
-        from .index import open_index
+        from briefgen.library.index import open_index
 
         with open_index(ws.root, ws.sources_dir) as index:
             rows = index.fields("url", "title", "date")
@@ -329,7 +329,7 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> Loaded:
     import urllib.error
     import urllib.request
 
-    from . import __version__
+    from briefgen import __version__
 
     if not re.match(r"https?://[^\s/]", url, re.I):
         raise InputError(f"{url}: only http:// and https:// addresses can be imported")

@@ -17,9 +17,9 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .errors import BriefgenError, TemplateError
-from .labels import LOCALES
-from .models import ID_PATTERN
+from briefgen.errors import BriefgenError, TemplateError
+from briefgen.models import ID_PATTERN
+from briefgen.note.labels import LOCALES
 
 
 class Markdown(str):
@@ -61,7 +61,9 @@ def format_date(value: dt.date | None, lang: str = "en", article: bool = False) 
         return ""
     if lang == "en":   # the same as Babel's en-CA "d MMMM y", without loading its locale data
         return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
-    from babel.dates import format_date as babel_date  # locale data: only when a date is shown
+    from babel.dates import (
+        format_date as babel_date,  # locale data: only when a date is shown
+    )
 
     text = babel_date(value, "d MMMM y", locale=LOCALES[lang])
     if lang == "fr":
@@ -118,8 +120,9 @@ def _autolink(url: str | None) -> Markdown:
 
 def builtin_templates() -> Path:
     """Built-in templates: inside the wheel, or the repo's top-level templates/."""
-    packaged = Path(__file__).parent / "_templates"
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+    package = Path(__file__).parent.parent
+    packaged = package / "_templates"
+    return packaged if packaged.is_dir() else package.parent / "templates"
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):

@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
-from .index import Hit, Index, open_index
-from .models import SourceRecord
-from .workspace import Workspace
+from briefgen.errors import InputError
+from briefgen.library.index import Hit, Index, open_index
+from briefgen.models import SourceRecord
+from briefgen.workspace import Workspace
 
 log = logging.getLogger("briefgen")
 

@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputError, shown_path
-from .models import Brief, Settings, SourceRecord, check_id
+from briefgen.errors import InputError, shown_path
+from briefgen.models import Brief, Settings, SourceRecord, check_id
 
 log = logging.getLogger("briefgen")
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import Quote
+from briefgen.models import Quote
 
 # A quotation: “curly”, "straight" or « French » marks, within one paragraph, not nested.
 _QUOTATION = re.compile(r"“(?P<curly>[^“”\n]+)”|\"(?P<straight>[^\"\n]+)\"|«(?P<french>[^«»\n]+)»")
@@ -71,7 +71,9 @@ def quotes(text: str) -> list[Quote]:
     """The quotations in ``text`` (three words or more), each with its speaker when the
     sentence names one ("..., said X", "X said: ...", "according to X"); "he said"
     takes the last person named."""
-    from .check import sentences  # the check stage's rules, loaded when an article is read
+    from briefgen.note.check import (
+        sentences,  # the check stage's rules, loaded when an article is read
+    )
 
     found: list[Quote] = []
     seen: set[str] = set()
@@ -139,7 +141,10 @@ def _capitalised(who: str) -> str:
 
 def key_facts(text: str, limit: int = MAX_KEY_FACTS) -> list[str]:
     """Sentences that state a figure (an amount, a percentage, a count; not a date or year)."""
-    from .check import figures_without_dates, sentences  # the check stage's rules, loaded when an article is read
+    from briefgen.note.check import (  # the check stage's rules, loaded when an article is read
+        figures_without_dates,
+        sentences,
+    )
 
     facts: list[str] = []
     for paragraph in paragraphs(text):
@@ -155,7 +160,9 @@ def key_facts(text: str, limit: int = MAX_KEY_FACTS) -> list[str]:
 
 def first_sentence_title(text: str, words: int = 14) -> str | None:
     """A title for a text that has none: its first sentence, shortened to ``words``."""
-    from .check import sentences  # the check stage's rules, loaded when an article is read
+    from briefgen.note.check import (
+        sentences,  # the check stage's rules, loaded when an article is read
+    )
 
     for paragraph in paragraphs(text):
         start, end = next(iter(sentences(paragraph)), (0, len(paragraph)))

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, shown_path
-from .models import SourceRecord
-from .sources import RECORD_SUFFIXES, read_record, read_records, stay_inside
+from briefgen.errors import InputError, shown_path
+from briefgen.models import SourceRecord
+from briefgen.readers import RECORD_SUFFIXES, read_record, read_records, stay_inside
 
 log = logging.getLogger("briefgen")
 
@@ -180,8 +180,8 @@ class _Row:
 def _fingerprint() -> str:
     """Changes whenever the readers or models change: their results are what is cached."""
     digest = hashlib.blake2b(str(SCHEMA_VERSION).encode(), digest_size=8)
-    here = Path(__file__).parent
-    for name in ("models.py", "sources.py"):
+    here = Path(__file__).parent.parent
+    for name in ("models.py", "readers.py"):
         try:
             digest.update((here / name).read_bytes())
         except OSError:
@@ -391,7 +391,9 @@ class Index:
         workers = min(os.cpu_count() or 1, 8)
         if len(names) >= PARALLEL_MIN_FILES and workers > 1:
             try:
-                from concurrent.futures import ProcessPoolExecutor  # only for a large cold build
+                from concurrent.futures import (
+                    ProcessPoolExecutor,  # only for a large cold build
+                )
                 with ProcessPoolExecutor(max_workers=workers) as pool:
                     return list(pool.map(_parse, names, chunksize=64))
             except (OSError, RuntimeError) as err:     # no worker processes here: read serially

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import notetypes, typography
-from .citations import Citations, check_keys
-from .errors import ClassificationError, InputError
-from .labels import labels_for
-from .models import MARKDOWN_FIELDS, MARKDOWN_LIST_FIELDS, Brief, SourceRecord
-from .render import Markdown, environment, render
-from .sources import Lines, read_brief
-from .templates import check_fields
-from .workspace import Workspace
+from briefgen.errors import ClassificationError, InputError
+from briefgen.models import MARKDOWN_FIELDS, MARKDOWN_LIST_FIELDS, Brief, SourceRecord
+from briefgen.note import notetypes, typography
+from briefgen.note.citations import Citations, check_keys
+from briefgen.note.labels import labels_for
+from briefgen.note.render import Markdown, environment, render
+from briefgen.note.templates import check_fields
+from briefgen.readers import Lines, read_brief
+from briefgen.workspace import Workspace
 
 if TYPE_CHECKING:
     import jinja2

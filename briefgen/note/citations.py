@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
-from .errors import CitationError
+from briefgen.errors import CitationError
 
 # A bracket with an @ in it: a citation cluster if every ';'-separated item holds an @key.
 # Other stages that must step over clusters (typography, check) use the same pattern.

@@ -11,8 +11,8 @@ import re
 import shlex
 import sys
 
-from .errors import InputError
-from .workspace import Workspace
+from briefgen.errors import InputError
+from briefgen.workspace import Workspace
 
 
 def command(ws: Workspace, email: bool) -> list[str]:

@@ -17,12 +17,12 @@ from typing import Any
 
 import yaml
 
-from .citations import CLUSTER, Cite, find_clusters, unknown_key_message
-from .errors import ClassificationError, InputError, shown_path
-from .models import Brief, SourceRecord
-from .note import classify, text_fields
-from .sources import read_brief, read_text
-from .workspace import SETTINGS_FILE, Workspace
+from briefgen.errors import ClassificationError, InputError, shown_path
+from briefgen.models import Brief, SourceRecord
+from briefgen.note.citations import CLUSTER, Cite, find_clusters, unknown_key_message
+from briefgen.note.composer import classify, text_fields
+from briefgen.readers import read_brief, read_text
+from briefgen.workspace import SETTINGS_FILE, Workspace
 
 ERROR, WARNING = "error", "warning"
 RULES: dict[str, tuple[str, str]] = {

@@ -18,8 +18,8 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
-from .errors import BriefgenError, InputError
-from .models import SmtpSettings
+from briefgen.errors import BriefgenError, InputError
+from briefgen.models import SmtpSettings
 
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -58,7 +58,7 @@ def check_settings(smtp: SmtpSettings, root: Path,
 
 def html_body(note: Any, ws: Any) -> str:
     """The note as the HTML writer's page."""
-    from .builder import WRITERS
+    from briefgen.builder import WRITERS
 
     return WRITERS["html"](note, ws).decode("utf-8")
 
@@ -70,8 +70,8 @@ def digest_message(ws: Any, note: Any, name: str, digest_hash: str, docx: bytes 
     The Message-ID is the same for the same digest, so a mail system can drop a
     copy it has already delivered.
     """
-    from .builder import WRITERS
-    from .writers import markdown as md_writer
+    from briefgen.builder import WRITERS
+    from briefgen.writers import markdown as md_writer
 
     smtp = ws.settings.smtp
     if docx is None:
