@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from briefgen import __version__
-from briefgen.errors import BriefgenError, BuildFailed, ChecksFailed
+from briefgen.errors import BriefgenError, BuildFailed, ChecksFailed, InputErrors
 
 log = logging.getLogger("briefgen")
 
@@ -68,7 +68,21 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
     _add_digest(commands)
     _add_sources(commands)
+    _add_export(commands)
     return parser
+
+
+def _add_export(commands: argparse._SubParsersAction) -> None:
+    export = commands.add_parser("export", parents=[_common()],
+                                 help="the lists to publish on the Open Government Portal")
+    lists = export.add_subparsers(dest="action", metavar="LIST", required=True)
+    disclosure = lists.add_parser("disclosure", parents=[_common()],
+                                  help="briefing note titles or QP notes, as the portal's CSV")
+    disclosure.add_argument("--kind", required=True, choices=("briefing-titles", "qp-notes"))
+    disclosure.add_argument("--month", required=True, metavar="YYYY-MM",
+                            help="the month (for qp-notes: 06 or 12, the end of the sittings)")
+    disclosure.add_argument("--out", type=Path, default=None, metavar="FILE",
+                            help="default: out/disclosure-KIND-YYYY-MM.csv")
 
 
 def _add_sources(commands: argparse._SubParsersAction) -> None:
@@ -361,6 +375,19 @@ def _sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from briefgen.disclosure.export import WHAT, export
+    from briefgen.workspace import Workspace
+
+    result = export(Workspace(args.workspace), args.kind, args.month, args.out)
+    if result.path is None:
+        print(f"no {WHAT[args.kind]} for {args.month} ({result.period.first} to "
+              f"{result.period.last}); nothing written: report \"nothing to report\" on the portal")
+    elif not args.quiet:
+        print(f"wrote {_relative(result.path)} ({result.rows} row{'s' * (result.rows != 1)})")
+    return 0
+
+
 def _relative(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
@@ -370,7 +397,7 @@ def _relative(path: Path) -> str:
 
 COMMANDS = {"init": _init, "build": _build, "check": _check, "templates": _templates,
             "preview": _preview,
-            "digest": _digest, "sources": _sources}
+            "digest": _digest, "sources": _sources, "export": _export}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -391,6 +418,8 @@ def main(argv: list[str] | None = None) -> int:
     except BriefgenError as err:
         if args.debug:
             raise
+        for problem in err.problems if isinstance(err, InputErrors) else []:
+            print(f"briefgen: error: {problem}", file=sys.stderr)
         print(f"briefgen: error: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:

@@ -37,6 +37,15 @@ class InputError(BriefgenError):
     """A source record, brief or settings file that cannot be used as written."""
 
 
+class InputErrors(InputError):
+    """Every problem found in a set of files at once, rather than only the first; exit status 2."""
+
+    def __init__(self, problems: list[BriefgenError], what: str) -> None:
+        count = len(problems)
+        super().__init__(f"{count} problem{'s' * (count != 1)} in {what}; nothing written")
+        self.problems = problems
+
+
 class CitationError(InputError):
     """A citation that names no known record."""
 

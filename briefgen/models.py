@@ -6,7 +6,9 @@ rather than a silently missing value.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -15,9 +17,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+
+from briefgen.disclosure.schema import ACTIONS, ADDRESSEES, PURPOSE_ACTIONS, ministers
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
 LANGUAGES = ("en", "fr")
@@ -64,10 +69,29 @@ def _to_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+def _code(what: str, table: Callable[[], Mapping[str, tuple[str, str]]],
+          labels: bool = True) -> Callable[[str], str]:
+    """A field that takes one of the portal's codes; a wrong one lists the allowed codes."""
+    def check(value: str) -> str:
+        allowed = table()
+        if value in allowed:
+            return value
+        close = difflib.get_close_matches(value.upper(), list(allowed), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r} ({allowed[close[0]][0]})? " if close else ""
+        listed = (", ".join(f"{code} ({names[0]})" for code, names in allowed.items())
+                  if labels else ", ".join(allowed))
+        raise ValueError(f"{value!r} is not {what} code; {hint}codes: {listed}")
+    return check
+
+
 Id = Annotated[str, AfterValidator(check_id)]
 Date = Annotated[dt.date, BeforeValidator(_to_date)]
 StrList = Annotated[list[str], BeforeValidator(_to_list)]
 Language = Annotated[Literal["en", "fr"], BeforeValidator(_check_language)]
+# The codes of the portal's disclosure lists (see briefgen.disclosure.schema).
+Addressee = Annotated[str, AfterValidator(_code("an addressee", lambda: ADDRESSEES))]
+Action = Annotated[str, AfterValidator(_code("an action_required", lambda: ACTIONS))]
+Minister = Annotated[str, AfterValidator(_code("a minister", ministers, labels=False))]
 
 
 class Model(BaseModel):
@@ -196,6 +220,31 @@ class Brief(Model):
     # A custom note type's own fields (templates/<type>.schema.yaml lists the required ones);
     # their text is Markdown with citations, like the fields above.
     fields: dict[str, Any] = {}
+    # Proactive disclosure (briefgen export disclosure, docs/disclosure.md): the published
+    # title in each language (the brief's own defaults to its subject), the originating
+    # sector and addressee (defaults: [department]), the portal's action code (default:
+    # from the purpose), the day the office received it (default: date) and, for a
+    # qp-note, the minister's code. Additional information is printed by a qp-note.
+    title_en: str | None = None
+    title_fr: str | None = None
+    originating_sector_en: str | None = None
+    originating_sector_fr: str | None = None
+    addressee: Addressee | None = None
+    action_required: Action | None = None
+    date_received: Date | None = None
+    minister: Minister | None = None
+    additional_information_en: str | None = None
+    additional_information_fr: str | None = None
+
+    @field_validator("action_required")
+    @classmethod
+    def _action_fits_purpose(cls, value: str | None, info: ValidationInfo) -> str | None:
+        purpose = info.data.get("purpose")
+        if value is not None and purpose is not None and PURPOSE_ACTIONS[purpose] != value:
+            raise ValueError(f"{value!r} does not match purpose: {purpose} (code "
+                             f"{PURPOSE_ACTIONS[purpose]}); leave action_required out to take "
+                             "it from the purpose")
+        return value
 
 
 
@@ -248,10 +297,25 @@ class SmtpSettings(Model):
     timeout: float = Field(default=60, gt=0)
 
 
+class Department(Model):
+    """``[department]``: its name, and what the disclosure lists take when a brief is silent."""
+
+    name: str = ""
+    originating_sector_en: str | None = None
+    originating_sector_fr: str | None = None
+    addressee: Addressee | None = None
+    minister: Minister | None = None
+
+
+def _department(value: Any) -> Any:
+    """``department = "Name"`` is short for ``[department]`` with only a name."""
+    return {"name": value} if isinstance(value, str) else value
+
+
 class Settings(Model):
     """briefgen.toml: workspace-wide defaults."""
 
-    department: str = ""
+    department: Annotated[Department, BeforeValidator(_department)] = Department()
     classification: str | None = None  # None: the lowest of classification_levels
     language: Language = "en"
     citations: Literal["footnotes", "sources-list"] = "footnotes"
@@ -264,6 +328,7 @@ class Settings(Model):
 
 # Fields of a Brief whose text is Markdown written by staff (may carry citations).
 MARKDOWN_FIELDS = ("issue", "summary", "background", "current_status", "considerations",
-                   "recommendation", "next_steps", "logistics")
+                   "recommendation", "next_steps", "logistics", "additional_information_en",
+                   "additional_information_fr")
 MARKDOWN_LIST_FIELDS = ("talking_points", "attachments", "consultations", "key_messages",
                         "responsive_lines", "objectives", "agenda")

@@ -50,7 +50,18 @@ DYNAMIC: dict[tuple[str, str, str], tuple[str, ...]] = {
     ),
     # ingest.Report.lines: each rejected import entry (its reason is a Rejected message)
     ("cli.py", "_sources", "line"): ("briefgen: rejected …: …",),
+    # disclosure.schema.problems: a row against the portal's rules
+    ("disclosure/export.py", "_check", "message"): (
+        "… is given but … is not; the portal takes additional information in both languages "
+        "or neither (notes received from …)",
+        "required by the portal (….…): …",
+        "… is not a date (YYYY-MM-DD)",
+        "… is not a code the portal takes; codes: …",
+        "… characters; the portal takes … at most",
+        "… has a comma, which the portal does not allow in a …",
+    ),
     # Passed on as made elsewhere:
+    ("disclosure/rows.py", "error", "message"): (),          # Entry.error: made by its callers
     ("builder.py", "build", "'%s'"): (),                     # check findings: docs/checks.md
     ("cli.py", "main", "finding"): (),                       # check findings: docs/checks.md
     ("cli.py", "_templates", "f'{problem}'"): (),            # the errors templates check found

@@ -29,7 +29,8 @@ SECTIONS = {
                       "Talking Points", "Consultations"],
     "decision-note": ["Issue", "Background", "Considerations", "Options", "Recommendation",
                       "Minister’s Decision"],
-    "qp-note": ["Issue", "Key Messages", "If pressed on fentanyl", "Background", "Sources"],
+    "qp-note": ["Issue", "Suggested Response", "If pressed on fentanyl", "Background",
+                "Additional Information", "Sources"],
     "media-lines": ["Issue", "Key Messages", "Responsive Lines",
                     "Anticipated Questions and Answers", "Background"],
     "meeting-brief": ["Event", "Participants", "Objectives", "Agenda", "Key Messages",
@@ -266,6 +267,7 @@ date: 2025-04-14
 issue: What is the Government doing [@news-article]?
 key_messages:
 {messages}
+background: The border is long [@news-article].
 """
 
 
@@ -295,7 +297,7 @@ def test_a_field_the_type_does_not_print_is_a_warning(workspace: Path) -> None:
     _brief(workspace, QP.format(messages="  - A.\n  - B.\n  - C.") + "logistics: By bus.\n")
     result = run("build", "bad", "--format", "md", cwd=workspace)
     assert result.returncode == 0
-    assert "briefs/bad.yaml:9: warning: logistics: a qp-note does not print this field; it is " \
+    assert "briefs/bad.yaml:10: warning: logistics: a qp-note does not print this field; it is " \
            "left out" in result.stderr
 
 

@@ -310,7 +310,7 @@ def compose(ws: Workspace, selection: Selection, lang: str | None = None) -> Any
         "kinds": [{"kind": kind, "label": labels.get(f"kind_{kind}", kind), "count": kinds[kind]}
                   for kind in KINDS if kinds[kind]],
         "labels": labels, "lang": lang, "marking": marking, "level": selection.level,
-        "department": ws.settings.department,
+        "department": ws.settings.department.name,
     }
     env = environment(ws.templates_dir)
     body = render(env, TEMPLATE, context)

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from briefgen.disclosure.rows import formula_cells
 from briefgen.errors import ClassificationError, InputError, shown_path
 from briefgen.models import Brief, SourceRecord
 from briefgen.note.citations import CLUSTER, Cite, find_clusters, unknown_key_message
@@ -41,6 +42,8 @@ RULES: dict[str, tuple[str, str]] = {
     "passive-voice": (WARNING, "a passive construction"),
     "double-space": (WARNING, "two spaces in a row"),
     "straight-quotes": (WARNING, "straight quotes in a French note"),
+    "spreadsheet-formula": (WARNING, "a text the disclosure export publishes starts like a "
+                                     "spreadsheet formula"),
 }
 TEXT_FIELDS = ("summary", "background", "current_status", "considerations", "recommendation",
                "next_steps", "talking_points", "options")
@@ -375,6 +378,7 @@ class Checker:
         self.classification(cited)
         self.shape()
         self.plain_language()
+        self.spreadsheet_formulas()
         disabled = set(self.settings.disable)
         return sorted(f for f in self.findings if f.rule not in disabled and not self._ignored(f))
 
@@ -497,6 +501,13 @@ class Checker:
         if budget and pages > budget:
             self.add("page-budget", f"about {pages:.1f} pages; a {brief.type} should fit on "
                      f"{budget:g}", loc=("type",))
+
+    def spreadsheet_formulas(self) -> None:
+        lang = self.brief.lang or self.ws.settings.language
+        for field, text in formula_cells(self.brief, lang):
+            self.add("spreadsheet-formula", f"starts with {text[0]!r}: a spreadsheet opening the "
+                     "disclosure CSV would run it as a formula; start with a letter or a digit "
+                     "(the portal publishes the text as written)", loc=(field,))
 
     def plain_language(self) -> None:
         allowed = set(self.settings.acronyms)

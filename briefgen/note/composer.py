@@ -90,7 +90,7 @@ def finish(ws: Workspace, env: jinja2.Environment, brief: Brief, source: Path, l
     body += _notes(citations, brief.sources, labels)
     return Note(brief=brief, source=source, lang=lang, level=level,
                 marking=ws.scale.marking(level, lang), labels=labels, body=body,
-                author=brief.prepared_by or ws.settings.department or "briefgen")
+                author=brief.prepared_by or ws.settings.department.name or "briefgen")
 
 
 def text_fields(brief: Brief) -> Iterator[tuple[tuple[Any, ...], str]]:
@@ -176,7 +176,7 @@ def _context(ws: Workspace, brief: Brief, lang: str, level: str, labels: dict[st
             target = target[part]
         target[loc[-1]] = Markdown(text)
     return {"brief": data, "labels": labels, "lang": lang, "marking": ws.scale.marking(level, lang),
-            "level": level, "department": ws.settings.department, "records": cited}
+            "level": level, "department": ws.settings.department.name, "records": cited}
 
 
 def _notes(citations: Citations, listed: list[str], labels: dict[str, str]) -> str:

@@ -26,7 +26,12 @@ NOT_NOTE_TYPES = frozenset({"base", "citation", "digest"})
 # Fields every type prints (base.md.j2's header block, signature, sources) or that are not text.
 COMMON = frozenset({"id", "type", "tracking_number", "classification", "lang", "to", "from",
                     "subject", "date", "purpose", "prepared_by", "approved_by", "sources",
-                    "fields", "attachments", "consultations", "spokesperson", "approval_status"})
+                    "fields", "attachments", "consultations", "spokesperson", "approval_status",
+                    # disclosure data: exported, not printed (a qp-note prints its additional
+                    # information in its own language)
+                    "title_en", "title_fr", "originating_sector_en", "originating_sector_fr",
+                    "addressee", "action_required", "date_received", "minister",
+                    "additional_information_en", "additional_information_fr"})
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ BUILTIN: dict[str, NoteType] = {t.name: t for t in (
     NoteType("qp-note", None, {
         "issue": "an issue: the question the minister may be asked",
         "key_messages": "key_messages: 3 to 5 lines the minister can say",
+        "background": "background: what the minister should know (published with the note)",
     }, frozenset({"issue", "key_messages", "if_pressed", "background"}),
         citations="sources-list", messages=(3, 5)),
     NoteType("media-lines", None, {
