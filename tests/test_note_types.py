@@ -287,6 +287,15 @@ def test_qp_note_needs_key_messages(workspace: Path) -> None:
     assert "briefs/bad.yaml:5: key_messages: a qp-note needs key_messages: 3 to 5 lines" in result.stderr
 
 
+def test_qp_note_needs_a_background(workspace: Path) -> None:
+    _brief(workspace, QP.format(messages="  - A.\n  - B.\n  - C.").replace(
+        "background: The border is long [@news-article].\n", ""))
+    result = run("build", "bad", cwd=workspace)
+    assert result.returncode == 2
+    assert "briefs/bad.yaml:1: background: a qp-note needs background: what the minister should " \
+           "know (published with the note)" in result.stderr
+
+
 def test_qp_note_with_two_key_messages_warns(workspace: Path) -> None:
     _brief(workspace, QP.format(messages="  - One [@news-article].\n  - Two."))
     result = run("build", "bad", "--format", "md", cwd=workspace)

@@ -94,6 +94,8 @@ def source_field(column: str, entry: Entry) -> str:
     base, _, lang = column.rpartition("_")
     if column in ("title_en", "title_fr") and lang == entry.lang and not getattr(entry.brief, column):
         return "subject"
+    if column == "date_received" and entry.brief.date_received is None:
+        return "date"
     return _SOURCES.get(base if lang in LANGUAGES else column, column)
 
 
