@@ -144,6 +144,15 @@ def test_qp_notes_carry_every_field_in_both_languages(examples: Path,
         assert "[@" not in "".join(row.values())
 
 
+def test_the_docs_show_the_examples_list_as_it_is(examples: Path) -> None:
+    from briefgen.disclosure.export import export as run
+
+    doc = (Path(__file__).parent.parent / "docs" / "disclosure.md").read_text(encoding="utf-8")
+    (shown,) = re.findall(r"^```csv\n(.*?)^```", doc, re.M | re.S)
+    data = run(Workspace(examples), "briefing-titles", "2025-04").path.read_bytes()
+    assert data.decode("utf-8-sig").replace("\r\n", "\n") == shown
+
+
 def test_the_csv_is_the_same_bytes_every_time(examples: Path) -> None:
     from briefgen.disclosure.export import export as run
 
