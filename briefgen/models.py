@@ -223,8 +223,8 @@ class Brief(Model):
     # Proactive disclosure (briefgen export disclosure, docs/disclosure.md): the published
     # title in each language (the brief's own defaults to its subject), the originating
     # sector and addressee (defaults: [department]), the portal's action code (default:
-    # from the purpose), the day the office received it (default: date) and, for a
-    # qp-note, the minister's code. Additional information is printed by a qp-note.
+    # from the purpose), the day the office received it (default: date), for a qp-note
+    # the minister's code, and additional information. Exported, not printed.
     title_en: str | None = None
     title_fr: str | None = None
     originating_sector_en: str | None = None
@@ -328,7 +328,6 @@ class Settings(Model):
 
 # Fields of a Brief whose text is Markdown written by staff (may carry citations).
 MARKDOWN_FIELDS = ("issue", "summary", "background", "current_status", "considerations",
-                   "recommendation", "next_steps", "logistics", "additional_information_en",
-                   "additional_information_fr")
+                   "recommendation", "next_steps", "logistics")
 MARKDOWN_LIST_FIELDS = ("talking_points", "attachments", "consultations", "key_messages",
                         "responsive_lines", "objectives", "agenda")

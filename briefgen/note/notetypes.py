@@ -27,8 +27,7 @@ NOT_NOTE_TYPES = frozenset({"base", "citation", "digest"})
 COMMON = frozenset({"id", "type", "tracking_number", "classification", "lang", "to", "from",
                     "subject", "date", "purpose", "prepared_by", "approved_by", "sources",
                     "fields", "attachments", "consultations", "spokesperson", "approval_status",
-                    # disclosure data: exported, not printed (a qp-note prints its additional
-                    # information in its own language)
+                    # disclosure data: exported, not printed
                     "title_en", "title_fr", "originating_sector_en", "originating_sector_fr",
                     "addressee", "action_required", "date_received", "minister",
                     "additional_information_en", "additional_information_fr"})
