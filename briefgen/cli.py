@@ -73,12 +73,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_export(commands: argparse._SubParsersAction) -> None:
+    from briefgen.disclosure.schema import TABLES
+
     export = commands.add_parser("export", parents=[_common()],
                                  help="the lists to publish on the Open Government Portal")
     lists = export.add_subparsers(dest="action", metavar="LIST", required=True)
     disclosure = lists.add_parser("disclosure", parents=[_common()],
                                   help="briefing note titles or QP notes, as the portal's CSV")
-    disclosure.add_argument("--kind", required=True, choices=("briefing-titles", "qp-notes"))
+    disclosure.add_argument("--kind", required=True, choices=list(TABLES))
     disclosure.add_argument("--month", required=True, metavar="YYYY-MM",
                             help="the month (for qp-notes: 06 or 12, the end of the sittings)")
     disclosure.add_argument("--out", type=Path, default=None, metavar="FILE",

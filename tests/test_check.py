@@ -451,6 +451,33 @@ def test_french_workspace_default_applies(ws: Path) -> None:
     assert len(only(findings, "straight-quotes")) == 1
 
 
+# Disclosure -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\\t", "\\r"])
+def test_an_exported_text_that_starts_like_a_formula_is_a_warning(ws: Path, start: str) -> None:
+    findings, path = check(ws, f'title_fr: "{start}SUM(A1:A9)"\nsummary: Text.\n')
+    (found,) = only(findings, "spreadsheet-formula")
+    assert found.severity == "warning" and found.field == "title_fr"
+    # at the character, or at the quote before an escape (\\t) that has no character of its own
+    assert where(found) == at(path, f"{start}SUM" if len(start) == 1 else f'"{start}')
+    assert found.message.startswith("starts with ") and "run it as a formula" in found.message
+
+
+def test_formula_warnings_cover_what_the_export_publishes_and_nothing_else(ws: Path) -> None:
+    findings, path = check(ws, "type: qp-note\ntracking_number: '-12'\nissue: '@everyone asks'\n"
+                               "key_messages: ['-1 per cent']\nbackground: '- a list'\n"
+                               "additional_information_en: Fine = fine\nsummary: '=not exported'\n")
+    assert [f.field for f in only(findings, "spreadsheet-formula")] == \
+        ["tracking_number", "issue", "background"]
+    findings, _ = check(ws, "type: media-lines\ntracking_number: '=1'\nkey_messages: [A]\n")
+    assert only(findings, "spreadsheet-formula") == []        # media lines are not published
+    path = ws / "briefs" / "subject.yaml"
+    path.write_text("subject: '=Title'\ndate: 2025-04-10\n", encoding="utf-8")
+    (found,) = only(check_brief(Workspace(ws), path), "spreadsheet-formula")
+    assert found.field == "subject" and where(found) == at(path, "=Title")  # the English title
+
+
 def test_every_rule_has_a_test() -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     assert all(f'"{rule}"' in source.split("def test_every_rule_has_a_test")[0] for rule in RULES)
@@ -640,29 +667,3 @@ def test_note_type_fields_are_checked_too(ws: Path) -> None:
     (figure,) = only(findings, "uncited-figure")
     assert figure.field == "key_messages.1"      # the agenda's minutes are not a claim
 
-
-# Disclosure -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\\t", "\\r"])
-def test_an_exported_text_that_starts_like_a_formula_is_a_warning(ws: Path, start: str) -> None:
-    findings, path = check(ws, f'title_fr: "{start}SUM(A1:A9)"\nsummary: Text.\n')
-    (found,) = only(findings, "spreadsheet-formula")
-    assert found.severity == "warning" and found.field == "title_fr"
-    # at the character, or at the quote before an escape (\\t) that has no character of its own
-    assert where(found) == at(path, f"{start}SUM" if len(start) == 1 else f'"{start}')
-    assert found.message.startswith("starts with ") and "run it as a formula" in found.message
-
-
-def test_formula_warnings_cover_what_the_export_publishes_and_nothing_else(ws: Path) -> None:
-    findings, path = check(ws, "type: qp-note\ntracking_number: '-12'\nissue: '@everyone asks'\n"
-                               "key_messages: ['-1 per cent']\nbackground: '- a list'\n"
-                               "additional_information_en: Fine = fine\nsummary: '=not exported'\n")
-    assert [f.field for f in only(findings, "spreadsheet-formula")] == \
-        ["tracking_number", "issue", "background"]
-    findings, _ = check(ws, "type: media-lines\ntracking_number: '=1'\nkey_messages: [A]\n")
-    assert only(findings, "spreadsheet-formula") == []        # media lines are not published
-    path = ws / "briefs" / "subject.yaml"
-    path.write_text("subject: '=Title'\ndate: 2025-04-10\n", encoding="utf-8")
-    (found,) = only(check_brief(Workspace(ws), path), "spreadsheet-formula")
-    assert found.field == "subject" and where(found) == at(path, "=Title")  # the English title

@@ -248,6 +248,17 @@ def test_a_qp_note_without_its_french_version_is_named(ws: Path,
     assert not (ws / "out").exists()
 
 
+def test_a_reference_number_with_a_comma_is_named(ws: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    for lang in ("en", "fr"):
+        write(ws, f"qp-{lang}", QP, number='"QP,1"', lang=lang, extra=f"title_{lang}: Title\n")
+    status, _, err = export(ws, "--kind", "qp-notes", "--month", "2025-06", capsys=capsys)
+    assert status == 2
+    assert err.splitlines()[0] == (
+        "briefgen: error: briefs/qp-en.yaml:2: tracking_number: 'QP,1' has a comma, which the "
+        "portal does not allow in a reference_number")
+
+
 def test_versions_that_disagree_are_named(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(ws, "en", extra="title_fr: Un titre\n")
     write(ws, "fr", lang="fr", subject="Un autre titre", date="2025-04-11")
@@ -277,6 +288,8 @@ def test_a_brief_that_cannot_be_read_is_listed_with_the_rest(ws: Path,
 @pytest.mark.parametrize("options, message", [
     (["--kind", "briefing-titles", "--month", "2025-13"],
      "--month 2025-13 is not a month; write it as YYYY-MM, e.g. 2025-04"),
+    (["--kind", "briefing-titles", "--month", "0000-01"],
+     "--month 0000-01 is not a month; write it as YYYY-MM, e.g. 2025-04"),
     (["--kind", "briefing-titles", "--month", "April"],
      "--month April is not a month; write it as YYYY-MM, e.g. 2025-04"),
     (["--kind", "qp-notes", "--month", "2025-04"],

@@ -209,7 +209,7 @@ def test_problems_names_every_broken_column_of_a_row() -> None:
 
 
 def test_problems_counts_characters_where_the_schema_sets_a_length() -> None:
-    table = Table("t", "t", "T", (Column("title_en", required=True, max_chars=5),))
+    table = Table("t", "t", (Column("title_en", required=True, max_chars=5),))
     assert problems(table, {"title_en": "Short"}) == []
     assert problems(table, {"title_en": "Longer"}) == [
         ("title_en", "6 characters; the portal takes 5 at most")]

@@ -49,7 +49,7 @@ def period(kind: str, month: str) -> Period:
     """``--month``: a real month; for QP notes, June or December (the Act's two periods)."""
     match = re.fullmatch(r"(\d{4})-(\d{2})", month.strip())
     number = int(match[2]) if match else 0
-    if not match or not 1 <= number <= 12:
+    if not match or not 1 <= number <= 12 or int(match[1]) < 1:
         raise InputError(f"--month {month} is not a month; write it as YYYY-MM, e.g. 2025-04")
     year = int(match[1])
     if kind == "qp-notes":

@@ -58,7 +58,6 @@ class Table:
 
     kind: str                          # the name on briefgen's command line
     resource: str                      # the portal's resource name
-    title: str
     columns: tuple[Column, ...]
     both_since: dt.date | None = None  # date_received from which both_with applies
 
@@ -72,13 +71,13 @@ def codes(choices: str) -> dict[str, tuple[str, str]]:
     return {"addressee": ADDRESSEES, "action": ACTIONS}.get(choices) or ministers()
 
 
-def _pair(name: str, required: bool = True, **rules: object) -> tuple[Column, Column]:
-    return (Column(f"{name}_en", required=required, **rules),   # type: ignore[arg-type]
-            Column(f"{name}_fr", required=required, **rules))   # type: ignore[arg-type]
+def _pair(name: str, required: bool = True) -> tuple[Column, Column]:
+    """A text in English and in French."""
+    return Column(f"{name}_en", required=required), Column(f"{name}_fr", required=required)
 
 
 BRIEFING_TITLES = Table(
-    "briefing-titles", "briefingt", "Briefing Note Titles and Numbers",
+    "briefing-titles", "briefingt",         # Briefing Note Titles and Numbers
     (Column("tracking_number", required=True, no_comma=True),
      *_pair("title"),
      *_pair("originating_sector"),
@@ -90,7 +89,7 @@ BRIEFING_TITLES = Table(
     both_since=dt.date(2026, 2, 1))
 
 QP_NOTES = Table(
-    "qp-notes", "qpnotes", "Question Period Notes",
+    "qp-notes", "qpnotes",                  # Question Period Notes
     (Column("reference_number", required=True, no_comma=True),
      *_pair("title"),
      Column("minister", required=True, choices="minister"),
@@ -126,9 +125,9 @@ def _problem(table: Table, column: Column, value: str, row: dict[str, str],
             return (f"{other} is given but {column.id} is not; the portal takes additional "
                     f"information in both languages or neither (notes received from "
                     f"{table.both_since})")
-        if column.required:
-            return f"required by the portal ({table.resource}.{column.id}): {ask or 'give it a value'}"
-        return None
+        if not column.required:
+            return None
+        return f"required by the portal ({table.resource}.{column.id}): {ask or 'give it a value'}"
     if column.type == "date" and not _is_date(value):
         return f"{value!r} is not a date (YYYY-MM-DD)"
     if column.choices and value not in codes(column.choices):
