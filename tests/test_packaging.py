@@ -33,7 +33,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 BRIEF = "border-cooperation"
 PACKAGE_DATA = ("_templates/briefing-note.md.j2", "_templates/reference.docx",
-                "_examples/briefgen.toml", f"_examples/briefs/{BRIEF}.yaml")
+                "_examples/briefgen.toml", f"_examples/briefs/{BRIEF}.yaml",
+                "disclosure/ministers.json")
 
 
 @dataclass(frozen=True)
