@@ -80,7 +80,8 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
     lists = export.add_subparsers(dest="action", metavar="LIST", required=True)
     disclosure = lists.add_parser("disclosure", parents=[_common()],
                                   help="briefing note titles or QP notes, as the portal's CSV")
-    disclosure.add_argument("--kind", required=True, choices=list(TABLES))
+    disclosure.add_argument("--kind", required=True, choices=list(TABLES),
+                            help="briefing note titles (monthly) or QP notes (June, December)")
     disclosure.add_argument("--month", required=True, metavar="YYYY-MM",
                             help="the month (for qp-notes: 06 or 12, the end of the sittings)")
     disclosure.add_argument("--out", type=Path, default=None, metavar="FILE",
@@ -382,10 +383,12 @@ def _export(args: argparse.Namespace) -> int:
     from briefgen.workspace import Workspace
 
     result = export(Workspace(args.workspace), args.kind, args.month, args.out)
+    if args.quiet:
+        return 0
     if result.path is None:
         print(f"no {WHAT[args.kind]} for {args.month} ({result.period.first} to "
               f"{result.period.last}); nothing written: report \"nothing to report\" on the portal")
-    elif not args.quiet:
+    else:
         print(f"wrote {_relative(result.path)} ({result.rows} row{'s' * (result.rows != 1)})")
     return 0
 
