@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_digest(commands)
     _add_sources(commands)
     _add_export(commands)
+    _add_briefs(commands)
     return parser
 
 
@@ -86,6 +87,23 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
                             help="the month (for qp-notes: 06 or 12, the end of the sittings)")
     disclosure.add_argument("--out", type=Path, default=None, metavar="FILE",
                             help="default: out/disclosure-KIND-YYYY-MM.csv")
+
+
+def _add_briefs(commands: argparse._SubParsersAction) -> None:
+    new = commands.add_parser("new", parents=[_common()],
+                              help="start a brief: briefs/NAME.md with every section of a type")
+    new.add_argument("type", nargs="?", metavar="TYPE", help="the note type (see --list)")
+    new.add_argument("name", nargs="?", metavar="NAME",
+                     help="the file name, without .md (default: TYPE-YYYY-MM-DD)")
+    new.add_argument("--lang", choices=("en", "fr"), help="the brief's language "
+                     "(default: the workspace's)")
+    new.add_argument("--list", action="store_true", help="list the note types")
+    convert = commands.add_parser("convert", parents=[_common()],
+                                  help="rewrite a brief as Markdown or as YAML")
+    convert.add_argument("brief", metavar="BRIEF", help="brief file or name")
+    convert.add_argument("--to", choices=("md", "yaml"), required=True)
+    convert.add_argument("--force", action="store_true",
+                         help="replace a file that already has the new name")
 
 
 def _add_sources(commands: argparse._SubParsersAction) -> None:
@@ -393,6 +411,33 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new(args: argparse.Namespace) -> int:
+    from briefgen.briefs import commands
+    from briefgen.errors import InputError
+    from briefgen.workspace import Workspace
+
+    ws = Workspace(args.workspace)
+    if args.list:
+        for name, about in commands.list_types(ws):
+            print(f"{name:<16} {about}")
+        return 0
+    if args.type is None:
+        raise InputError("name a note type: briefgen new TYPE [NAME] (briefgen new --list "
+                         "shows them)")
+    path = commands.new(ws, args.type, args.name, args.lang)
+    print(f"wrote {_relative(path)}")
+    return 0
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from briefgen.briefs import commands
+    from briefgen.workspace import Workspace
+
+    source, target = commands.convert(Workspace(args.workspace), args.brief, args.to, args.force)
+    print(f"wrote {_relative(target)} (replaces {_relative(source)})")
+    return 0
+
+
 def _relative(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
@@ -402,7 +447,8 @@ def _relative(path: Path) -> str:
 
 COMMANDS = {"init": _init, "build": _build, "check": _check, "templates": _templates,
             "preview": _preview,
-            "digest": _digest, "sources": _sources, "export": _export}
+            "digest": _digest, "sources": _sources, "export": _export,
+            "new": _new, "convert": _convert}
 
 
 def main(argv: list[str] | None = None) -> int:

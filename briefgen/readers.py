@@ -1,8 +1,9 @@
 """Readers: files on disk → validated models, with file/line/field in every error.
 
 Source records are ``.yaml``/``.yml``/``.json`` files or ``.md`` files with
-YAML front matter whose body is the record's text. Briefs are YAML files and
-settings come from ``briefgen.toml``.
+YAML front matter whose body is the record's text. Briefs are YAML files or
+``.md`` documents (front matter, then ``##`` sections: see
+:mod:`briefgen.briefs.markdown`); settings come from ``briefgen.toml``.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from briefgen.briefs import markdown as md_brief
 from briefgen.errors import InputError, shown_path
 from briefgen.models import Brief, Settings, SourceRecord, check_id
 
@@ -88,7 +90,7 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0) -> tuple[Any, Lines]
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 + line_offset if mark else None
-        raise InputError(f"YAML syntax error: {err.problem or err.context}",
+        raise InputError(f"YAML syntax error: {err.problem or err.context}{yaml_hint(err, text)}",
                          file=path, line=line) from None
     except yaml.YAMLError as err:
         raise InputError(f"YAML error: {err}", file=path) from None
@@ -96,6 +98,28 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0) -> tuple[Any, Lines]
         loader.dispose()
     lines = {k: v + line_offset for k, v in _key_lines(node).items()}
     return data, lines
+
+
+def yaml_hint(err: yaml.MarkedYAMLError, text: str) -> str:
+    """What to do about YAML's usual traps in prose: a ``: `` in a value, a citation
+    that starts a value or sits in a ``[...]`` list, a quotation mark never closed."""
+    problem = f"{err.problem} {err.context}"
+    mark = err.problem_mark
+    line = text.split("\n")[mark.line] if mark and mark.line < text.count("\n") + 1 else ""
+    if "mapping values are not allowed" in problem:
+        return ("; a value that contains ': ' must be in quotes (\"…\"), or written as a "
+                "block: 'summary: |' and the text on the next lines, indented")
+    if "cannot start any token" in problem and "[@" in line:
+        return ("; a citation at the start of a value or inside a [...] list reads as YAML: "
+                "put the value in quotes, or write it as a block ('summary: |' and the text "
+                "indented on the next lines), and write a list one '- ' item a line")
+    if "quoted scalar" in problem and err.context_mark is not None:
+        return (f"; the quotation mark on line {err.context_mark.line + 1} is never closed: "
+                "close it, or write the text as a block ('summary: |') without quotes")
+    if "expected key" in problem and re.match(r"\s*[\w-]+:\s*[\"']", line):
+        return ("; a value that starts with a quotation mark must end with it: quote the "
+                "whole value, or write it as a block ('summary: |')")
+    return ""
 
 
 def read_text(path: Path) -> str:
@@ -158,12 +182,16 @@ def _load_mapping(path: Path) -> tuple[dict[str, Any], Lines]:
         data, lines = _parse_front_matter(text, path)
     else:
         data, lines = parse_yaml(text, path)
+    return _clean_strings(_mapping(data, path), path, lines), lines
+
+
+def _mapping(data: Any, path: Path, line: int = 1) -> dict[str, Any]:
     if data is None:
         raise InputError("the file is empty", file=path)
     if not isinstance(data, dict):
         raise InputError(f"expected fields written as 'name: value', found {_found(data)}",
-                         file=path, line=1)
-    return _clean_strings(data, path, lines), lines
+                         file=path, line=line)
+    return data
 
 
 def _parse_json(text: str, path: Path) -> tuple[Any, Lines]:
@@ -335,8 +363,22 @@ def stay_inside(path: Path, directory: Path) -> None:
 
 def read_brief(path: Path) -> tuple[Brief, Lines]:
     """A brief spec and the line of each of its fields (for citation errors)."""
-    data, lines = _load_mapping(path)
+    data, lines = _markdown_brief(path) if path.suffix.lower() == ".md" else _load_mapping(path)
     return validate(Brief, _default_id(data, path), path, lines), lines
+
+
+def _markdown_brief(path: Path) -> tuple[dict[str, Any], Lines]:
+    """A ``.md`` brief: its front matter and its sections as one mapping."""
+    text = read_text(path)
+    try:
+        front = md_brief.front_matter(text)
+        data, lines = parse_yaml(front.text, path, line_offset=front.line - 1)
+        data = _mapping(data if data is not None else {}, path, front.line)
+        data = md_brief.merge(data, lines, md_brief.parse(text, data))
+    except InputError as err:
+        err.file = err.file or path
+        raise
+    return _clean_strings(data, path, lines), lines
 
 
 def read_settings(path: Path) -> Settings:

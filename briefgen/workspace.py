@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from briefgen.errors import InputError, OutputError
+from briefgen.errors import InputError, OutputError, shown_path
 from briefgen.models import Settings, SourceRecord
 from briefgen.note.classification import Scale
 from briefgen.readers import read_settings
 
 SETTINGS_FILE = "briefgen.toml"
+BRIEF_SUFFIXES = (".md", ".yaml", ".yml")
 
 
 @dataclass
@@ -69,17 +70,29 @@ class Workspace:
         return resolved
 
     def brief_paths(self, names: list[str]) -> list[Path]:
-        """Brief files named on the command line (path or bare name); default: all of briefs/."""
+        """Brief files named on the command line (path or bare name); default: all of briefs/.
+
+        Two files of one name (``a.md`` and ``a.yaml``) would make the same note: an error.
+        """
         if not names:
-            paths = sorted(p for p in self.briefs_dir.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+            paths = sorted(p for p in self.briefs_dir.glob("*")
+                           if p.suffix in BRIEF_SUFFIXES and not p.name.startswith("."))
             if not paths:
-                raise InputError("no briefs to build: add a .yaml file", file=self.briefs_dir)
+                raise InputError("no briefs to build: add a .md or .yaml file",
+                                 file=self.briefs_dir)
+            seen: dict[str, Path] = {}
+            for path in paths:
+                if path.stem in seen:
+                    raise InputError(f"brief id {path.stem!r} is also used by "
+                                     f"{shown_path(seen[path.stem])}; rename or delete one",
+                                     file=path, line=1)
+                seen[path.stem] = path
             return paths
         return [self._find_brief(name) for name in names]
 
     def _find_brief(self, name: str) -> Path:
-        for candidate in (Path(name), self.briefs_dir / name, self.briefs_dir / f"{name}.yaml",
-                          self.briefs_dir / f"{name}.yml"):
+        for candidate in (Path(name), self.briefs_dir / name,
+                          *(self.briefs_dir / f"{name}{suffix}" for suffix in BRIEF_SUFFIXES)):
             if candidate.is_file():
                 return self.inside(candidate.absolute(), "brief")
         raise InputError(f"brief {name!r} not found (looked in {self.briefs_dir})")

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from briefgen.briefs import markdown as md_brief
 from briefgen.disclosure.rows import formula_cells
 from briefgen.errors import ClassificationError, InputError, shown_path
 from briefgen.models import Brief, SourceRecord
@@ -127,6 +128,16 @@ def layout(text: str) -> Layout:
     spans = {loc: Span(node.value, text, _content_start(text, node), node.end_mark.index, starts)
              for loc, node in _scalars(root, ())}
     return Layout(spans, _markers(text, [(s.begin, s.end) for s in spans.values()], starts))
+
+
+def markdown_layout(text: str, brief: Brief) -> Layout:
+    """A .md brief's texts (found by its own reader) and its ``<!-- briefgen: ignore -->`` comments."""
+    parsed = md_brief.parse(text, {"type": brief.type, "lang": brief.lang})
+    starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
+    values = dict(text_fields(brief))
+    spans = {loc: Span(values[loc], text, begin, end, starts)
+             for loc, (begin, end) in parsed.spans.items() if loc in values}
+    return Layout(spans, md_brief.ignore_markers(text))
 
 
 def _scalars(node: yaml.Node | None, loc: Loc) -> Iterator[tuple[Loc, yaml.ScalarNode]]:
@@ -363,7 +374,7 @@ class Checker:
         self.shown = shown_path(path)
         self.brief, self.lines = read_brief(path)
         raw = read_text(path)
-        self.where = layout(raw) if path.suffix.lower() != ".md" else Layout({}, {})
+        self.where = layout(raw) if path.suffix.lower() != ".md" else markdown_layout(raw, self.brief)
         self.texts = list(_texts(self.brief, self.where, self.lines))
         self.settings = ws.settings.check
         self.findings: list[Finding] = []

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefgen.briefs import sections
 from briefgen.errors import InputError, shown_path
 from briefgen.models import Brief
 from briefgen.note.render import builtin_templates
@@ -123,7 +124,8 @@ def validate(ws: Workspace, brief: Brief, path: Path, lines: Lines) -> NoteType 
     where = {"file": path}
     for name, wanted in kind.required.items():
         if not _given(brief, name):
-            raise InputError(f"a {kind.name} needs {wanted}", **where,
+            hint = _section_hint(ws, brief, name, path)
+            raise InputError(f"a {kind.name} needs {wanted}{hint}", **where,
                              line=lines.get((name,), _type_line(lines)), field=name)
     if brief.purpose is not None and brief.purpose not in kind.purposes:
         raise InputError(f"a {kind.name} is for {' or '.join(kind.purposes)}; set purpose to "
@@ -139,6 +141,14 @@ def validate(ws: Workspace, brief: Brief, path: Path, lines: Lines) -> NoteType 
                                      field=f"options.{index}.{side}")
     _warn_shape(ws, brief, kind, path, lines)
     return kind
+
+
+def _section_hint(ws: Workspace, brief: Brief, name: str, path: Path) -> str:
+    """In a .md brief, the heading to add, in the brief's language."""
+    if path.suffix.lower() != ".md" or name not in sections.KIND:
+        return ""
+    heading = sections.label(name, brief.lang or ws.settings.language)
+    return f"; add a '## {heading}' section"
 
 
 def _warn_shape(ws: Workspace, brief: Brief, kind: NoteType, path: Path, lines: Lines) -> None:

@@ -135,6 +135,15 @@ def check_fields(ws: Workspace, note_type: str, fields: dict[str, Any], path: Pa
                                  line=lines.get(("fields", name)), field=f"fields.{name}")
 
 
+def schema_fields(ws: Workspace, note_type: str) -> tuple[list[str], list[str]]:
+    """The ``fields:`` a custom type's schema names: the required ones, then the optional."""
+    path = ws.templates_dir / f"{note_type}.schema.yaml"
+    if not path.is_file():
+        return [], []
+    schema = _read_schema(path)
+    return schema.get("required", []), schema.get("optional", [])
+
+
 def _read_schema(path: Path) -> dict[str, list[str]]:
     data, lines = parse_yaml(read_text(path), path)
     if not isinstance(data, dict) or set(data) - {"required", "optional"}:
