@@ -104,21 +104,25 @@ def yaml_hint(err: yaml.MarkedYAMLError, text: str) -> str:
     """What to do about YAML's usual traps in prose: a ``: `` in a value, a citation
     that starts a value or sits in a ``[...]`` list, a quotation mark never closed."""
     problem = f"{err.problem} {err.context}"
-    mark = err.problem_mark
-    line = text.split("\n")[mark.line] if mark and mark.line < text.count("\n") + 1 else ""
+    lines = text.split("\n")
+    mark = err.context_mark if "quoted scalar" in problem else err.problem_mark
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    name = re.match(r"\s*(?:-\s+)?([\w.-]+)\s*:", line)
+    block = f"'{name.group(1) if name else 'summary'}: |'"
     if "mapping values are not allowed" in problem:
-        return ("; a value that contains ': ' must be in quotes (\"…\"), or written as a "
-                "block: 'summary: |' and the text on the next lines, indented")
-    if "cannot start any token" in problem and "[@" in line:
-        return ("; a citation at the start of a value or inside a [...] list reads as YAML: "
-                "put the value in quotes, or write it as a block ('summary: |' and the text "
-                "indented on the next lines), and write a list one '- ' item a line")
-    if "quoted scalar" in problem and err.context_mark is not None:
-        return (f"; the quotation mark on line {err.context_mark.line + 1} is never closed: "
-                "close it, or write the text as a block ('summary: |') without quotes")
-    if "expected key" in problem and re.match(r"\s*[\w-]+:\s*[\"']", line):
-        return ("; a value that starts with a quotation mark must end with it: quote the "
-                "whole value, or write it as a block ('summary: |')")
+        return (f"; a value that contains ': ' must be in quotes (\"…\"), or written as a "
+                f"block: {block} and the text on the next lines, indented")
+    at = line[mark.column:mark.column + 1] if mark is not None else ""
+    if "cannot start any token" in problem and ("[@" in line or at in ("@", "`")):
+        return (f"; a citation at the start of a value or inside a [...] list reads as YAML: "
+                f"put the value in quotes, or write it as a block ({block} and the text "
+                "indented on the next lines); write a list one '- ' item a line")
+    if "quoted scalar" in problem and mark is not None:
+        return (f"; the quotation mark on line {mark.line + 1} is never closed: close it, or "
+                f"write the text as a block ({block}) without quotes")
+    if "expected key" in problem and re.match(r"\s*(?:-\s+)?[\w.-]+:\s*[\"']", line):
+        return (f"; a value that starts with a quotation mark must end with it: quote the "
+                f"whole value, or write it as a block ({block})")
     return ""
 
 
