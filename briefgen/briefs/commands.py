@@ -105,19 +105,22 @@ def convert(ws: Workspace, name: str, to: str, force: bool = False) -> tuple[Pat
         raise OutputError(f"{shown_path(target)} already exists; add --force to replace it")
     lang = brief.lang or ws.settings.language
     text = to_markdown(brief, source.stem, lang) if to == "md" else to_yaml(brief, source.stem)
-    _same(brief, _read_back(target, text), source)
+    _same(brief, _read_back(target, text, source), source)
     _write(target, text, replace=True)
     source.unlink()
     return source, target
 
 
-def _read_back(target: Path, text: str) -> Brief:
+def _read_back(target: Path, text: str, source: Path) -> Brief:
     """The brief as ``text`` would read, from a file of the target's name."""
     folder = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
     try:
         trial = folder / target.name
         trial.write_text(text, encoding="utf-8")
         return read_brief(trial)[0]
+    except InputError as err:
+        raise OutputError(f"cannot convert this brief without changing it: in its new form, "
+                          f"{err.message}", file=source, field=err.field) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
