@@ -284,3 +284,53 @@ def test_two_briefs_with_one_id(workspace: Path, capsys: pytest.CaptureFixture[s
         err.endswith("briefs/note.yaml:1: brief id 'note' is also used by briefs/note.md; "
                      "rename or delete one\n"), err
     assert not (workspace / "out").exists()
+
+
+def test_preview_serves_a_md_brief_and_reloads_on_change(workspace: Path) -> None:
+    import threading
+    import time
+    import urllib.request
+
+    from briefgen.web.preview import Preview
+    from briefgen.workspace import Workspace
+
+    assert main(["-C", str(workspace), "-q", "convert", "note", "--to", "md"]) == 0
+    brief = workspace / "briefs" / "note.md"
+    server = Preview(Workspace(workspace), brief, port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    def get(path: str = "") -> str:
+        with urllib.request.urlopen(server.url + path, timeout=10) as response:
+            return response.read().decode("utf-8")
+
+    try:
+        time.sleep(0.5)            # let the watcher start before the file changes
+        assert "Border cooperation | test" in get()
+        version = get("version")
+        brief.write_text(brief.read_text(encoding="utf-8").replace(
+            "## Summary\n\n", "## Summary\n\nA new first line.\n"), encoding="utf-8")
+        deadline = time.monotonic() + 15
+        while get("version") == version and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "A new first line." in get()
+    finally:
+        server.server.shutdown()
+        thread.join(timeout=10)
+
+
+def test_check_points_at_the_md_line_and_column(workspace: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    _write(workspace, "---\ntype: briefing-note\nsubject: S\ndate: 2025-04-10\n---\n"
+                      "## Summary\n\nCanada is fine.\nIt spent $1.3 billion on the border.\n\n"
+                      "## Talking points\n\n- First point [@nope].\n- Second point\n"
+                      "  was written by officials.\n<!-- briefgen: ignore[passive-voice] -->\n"
+                      "- Third point was written.\n", "c.md")
+    assert main(["-C", str(workspace), "check", "c"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    shown = [line.split("briefs/", 1)[1] for line in out[:-1]]
+    assert shown == [
+        "c.md:9:10: warning[uncited-figure]: '$1.3 billion' has no citation in its sentence",
+        "c.md:13:15: error[unknown-citation]: citation of unknown record '@nope'",
+        "c.md:15:3: warning[passive-voice]: 'was written' is passive; say who does what",
+    ]
