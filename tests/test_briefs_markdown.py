@@ -197,6 +197,8 @@ BAD = [
      "bad.md:15: prose where a list is expected: under the option '### Act now', write 'Pros:'"),
     (_edit("Pros:\n\n- Fast\n- Cheap,\n  on two lines\n\n", "Pros:\n\n"),
      "bad.md:15: 'Pros:' under the option '### Act now' has no items"),
+    (_edit("## Issue\n", "## Issue\n<!-- a comment\nleft open\n"),
+     "bad.md:8: this comment is never closed: end it with '-->'"),
     (_edit("---\n\n## Issue", "\n## Issue"),
      "bad.md:1: the front matter is not closed: add a '---' line after the header fields"),
     (lambda t: t.replace("---\n", "", 1).replace("---\n", "", 1),

@@ -19,6 +19,7 @@ _HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _ITEM = re.compile(r"( {0,3})([-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _FENCE = re.compile(r" {0,3}(```+|~~~+)")
 _COMMENT_LINE = re.compile(r"\s*<!--.*?-->\s*$")
+_IGNORE = re.compile(r"<!--\s*briefgen:\s*ignore(?:\[([^\]]*)\])?\s*-->")
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,8 @@ def front_matter(text: str) -> FrontMatter:
 
 
 def parse(text: str, front: dict[str, Any]) -> Parsed:
-    """The body of a .md brief (``text`` is the whole file) as fields; ``front`` gives
-    the type and language, and the fields a section may not repeat."""
+    """The body of a .md brief (``text`` is the whole file) as fields; ``front`` (its
+    front matter) gives the type, and the language of the headings to suggest."""
     start = front_matter(text).end
     number = text.count("\n", 0, start) + 1
     reader = _Reader(str(front.get("type") or "briefing-note"), front.get("lang"))
@@ -109,12 +110,13 @@ def merge(front: dict[str, Any], lines: dict[Loc, int], body: Parsed) -> dict[st
 def _lines(text: str, start: int, number: int) -> list[Line]:
     """The body's lines, without HTML comments (they never reach the note)."""
     out: list[Line] = []
-    comment = fence = False
+    comment: Line | None = None     # the first line of an open comment
+    fence = False
     for offset, raw in _split(text, start):
         line = Line(number, offset, raw.expandtabs(4) if "\t" in raw else raw)
         number += 1
-        if comment:
-            comment = "-->" not in raw
+        if comment is not None:
+            comment = comment if "-->" not in raw else None
             continue
         if _FENCE.match(raw):
             fence = not fence
@@ -122,9 +124,11 @@ def _lines(text: str, start: int, number: int) -> list[Line]:
             if _COMMENT_LINE.match(raw):
                 continue
             if "-->" not in raw:
-                comment = True
+                comment = line
                 continue
         out.append(line)
+    if comment is not None:
+        raise InputError("this comment is never closed: end it with '-->'", line=comment.number)
     return out
 
 
@@ -447,19 +451,20 @@ def _person(first: str) -> dict[str, str]:
 
 
 def ignore_markers(text: str) -> dict[int, frozenset[str] | None]:
-    """``<!-- briefgen: ignore[rule] -->``: on a line of its own, about the next line."""
+    """``<!-- briefgen: ignore[rule] -->``: on a line of its own, about the next line of text."""
     markers: dict[int, frozenset[str] | None] = {}
     lines = text.split("\n")
-    for number, line in enumerate(lines, 1):
-        match = re.search(r"<!--\s*briefgen:\s*ignore(?:\[([^\]]*)\])?\s*-->", line)
-        if match is None:
-            continue
-        target = number
-        if _COMMENT_LINE.fullmatch(line):
-            target = next((n for n, after in enumerate(lines[number:], number + 1)
-                           if after.strip() and not _COMMENT_LINE.fullmatch(after)), number)
-        rules = None if match[1] is None else frozenset(
-            r.strip() for r in match[1].split(",") if r.strip())
-        before = markers.get(target, frozenset())
-        markers[target] = None if rules is None or before is None else before | rules
+    after = len(lines)              # the next line of text below, found walking up
+    for number in range(len(lines), 0, -1):
+        line = lines[number - 1]
+        alone = _COMMENT_LINE.fullmatch(line) is not None
+        match = _IGNORE.search(line)
+        if match is not None:
+            target = after if alone else number
+            rules = None if match[1] is None else frozenset(
+                r.strip() for r in match[1].split(",") if r.strip())
+            before = markers.get(target, frozenset())
+            markers[target] = None if rules is None or before is None else before | rules
+        if line.strip() and not alone:
+            after = number
     return markers
