@@ -104,13 +104,13 @@ def write_briefs(root: Path, count: int) -> None:
     """``count`` briefs in place of the examples: four in five generated briefing notes,
     one in five an example brief (every note type, English and French) renamed."""
     ws = Workspace(root)
-    examples = [p.read_text(encoding="utf-8") for p in ws.brief_paths([])]
+    examples = [(p.read_text(encoding="utf-8"), p.suffix) for p in ws.brief_paths([])]
     for path in ws.brief_paths([]):
         path.unlink()
     for n in range(count):
-        text = generated_brief(n, ws) if n % 5 else examples[n // 5 % len(examples)]
+        text, suffix = (generated_brief(n, ws), ".yaml") if n % 5 else examples[n // 5 % len(examples)]
         text = re.sub(r"(?m)^subject: (.*)$", rf"subject: \1 ({n})", text, count=1)
-        (root / "briefs" / f"b{n:04}.yaml").write_text(text, encoding="utf-8")
+        (root / "briefs" / f"b{n:04}{suffix}").write_text(text, encoding="utf-8")
     errors = [f for f in check_all(ws, ws.brief_paths([])) if f.severity == ERROR]
     if errors:
         sys.exit(f"generated briefs fail the checks: {errors[0]} (and {len(errors) - 1} more)")

@@ -134,6 +134,7 @@ for all outcomes.
 
 def test_comments_are_dropped_and_bom_and_crlf_are_accepted(workspace: Path) -> None:
     text = DECISION.replace("## Issue\n", "## Issue\n<!-- what is decided -->\n<!--\nmore\n-->\n")
+    text = text.replace("[@news-article].", "[@news-article]. <!-- briefgen: ignore -->")
     path = workspace / "briefs" / "crlf.md"
     path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
     brief, lines = read_brief(path)

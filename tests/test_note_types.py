@@ -85,7 +85,7 @@ def test_html_has_the_sections_of_its_type(examples: Path, kind: str) -> None:
 
 def test_decision_note_options_table_and_decision_block(examples: Path) -> None:
     docx = examples / "out" / "border-decision.docx"
-    brief = read_brief(examples / "briefs" / "border-decision.yaml")[0]
+    brief = read_brief(Workspace(examples).brief_paths(["border-decision"])[0])[0]
     options = next(t for t in tables(docx) if t[0] == ["Option", "Pros", "Cons"])
     assert len(options) == len(brief.options) + 1
     assert options[1][0] == "1. Lead with joint border work"
@@ -118,7 +118,7 @@ def test_decision_note_html_table(examples: Path) -> None:
 
 def test_qp_note_key_messages_and_sources(examples: Path) -> None:
     docx = examples / "out" / "border-qp.docx"
-    brief = read_brief(examples / "briefs" / "border-qp.yaml")[0]
+    brief = read_brief(Workspace(examples).brief_paths(["border-qp"])[0])[0]
     points = styled(docx, "TalkingPoint")
     assert 3 <= len(brief.key_messages) <= 5
     assert len(points) == len(brief.key_messages) + sum(len(p.lines) for p in brief.if_pressed)

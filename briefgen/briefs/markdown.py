@@ -19,6 +19,7 @@ _HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _ITEM = re.compile(r"( {0,3})([-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _FENCE = re.compile(r" {0,3}(```+|~~~+)")
 _COMMENT_LINE = re.compile(r"\s*<!--.*?-->\s*$")
+_INLINE_COMMENT = re.compile(r"[ \t]*<!--.*?-->")
 _IGNORE = re.compile(r"<!--\s*briefgen:\s*ignore(?:\[([^\]]*)\])?\s*-->")
 
 
@@ -126,6 +127,8 @@ def _lines(text: str, start: int, number: int) -> list[Line]:
             if "-->" not in raw:
                 comment = line
                 continue
+        elif not fence and "<!--" in line.text:         # a comment after text on the line
+            line = Line(line.number, line.start, _INLINE_COMMENT.sub("", line.text).rstrip())
         out.append(line)
     if comment is not None:
         raise InputError("this comment is never closed: end it with '-->'", line=comment.number)
