@@ -161,16 +161,3 @@ def test_new_refuses_an_existing_name_and_lists_types(
     assert main(["-C", str(workspace), "new", "risk-notes"]) == 2
     assert "unknown note type 'risk-notes'" in capsys.readouterr().err
 
-
-def test_docs_show_every_example_as_it_is() -> None:
-    """docs/note-types.md shows each example brief in its Markdown form, up to date."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).parent.parent / "tools"))
-    import doc_examples
-
-    text = doc_examples.DOC.read_text(encoding="utf-8")
-    shown = [m["name"] for m in doc_examples.BLOCK.finditer(text)]
-    examples = Workspace(Path(__file__).parent.parent).brief_paths([])
-    assert sorted(shown) == sorted(p.stem for p in examples)
-    assert doc_examples.updated(text) == text, "run python tools/doc_examples.py"
