@@ -15,12 +15,10 @@ from briefgen.briefs import sections as S
 from briefgen.errors import InputError
 
 Loc = tuple[Any, ...]
-_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _ITEM = re.compile(r"( {0,3})([-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _FENCE = re.compile(r" {0,3}(```+|~~~+)")
 _COMMENT_LINE = re.compile(r"\s*<!--.*?-->\s*$")
-_INLINE_COMMENT = re.compile(r"[ \t]*<!--.*?-->")
-_IGNORE = re.compile(r"<!--\s*briefgen:\s*ignore(?:\[([^\]]*)\])?\s*-->")
+_IGNORE = re.compile(r"<!--\s*briefgen:\s*ignore(?:\[([^\]]{0,500})\])?\s*-->")
 
 
 @dataclass(frozen=True)
@@ -128,7 +126,7 @@ def _lines(text: str, start: int, number: int) -> list[Line]:
                 comment = line
                 continue
         elif not fence and "<!--" in line.text:         # a comment after text on the line
-            line = Line(line.number, line.start, _INLINE_COMMENT.sub("", line.text).rstrip())
+            line = Line(line.number, line.start, _without_comments(line.text))
         out.append(line)
     if comment is not None:
         raise InputError("this comment is never closed: end it with '-->'", line=comment.number)
@@ -143,9 +141,32 @@ def _split(text: str, start: int) -> list[tuple[int, str]]:
     return parts
 
 
+def _without_comments(text: str) -> str:
+    """A line without its ``<!-- … -->`` comments (found with str.find: linear time)."""
+    kept, pos = [], 0
+    while (start := text.find("<!--", pos)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
+        kept.append(text[pos:start])
+        pos = end + 3
+    return ("".join(kept) + text[pos:]).rstrip()
+
+
 def heading_level(line: Line) -> tuple[int, str] | None:
-    match = _HEADING.fullmatch(line.text)
-    return (len(match[1]), (match[2] or "").strip()) if match else None
+    """An ATX heading's level and text (``## Title ##`` → 2, "Title"), else None.
+
+    Read by hand, not by a pattern: a long line of spaces costs linear time.
+    """
+    stripped = line.text.lstrip(" ")
+    if len(line.text) - len(stripped) > 3 or not stripped.startswith("#"):
+        return None
+    rest = stripped.lstrip("#")
+    level = len(stripped) - len(rest)
+    if level > 6 or (rest and rest[0] not in " \t"):
+        return None
+    rest = rest.strip(" \t")
+    closed = rest.rstrip("#")
+    if closed != rest and (not closed or closed[-1] in " \t"):
+        rest = closed.rstrip(" \t")
+    return level, rest
 
 
 def _sections(lines: list[Line]) -> list[Section]:
