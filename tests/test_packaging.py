@@ -33,8 +33,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 BRIEF = "border-cooperation"
 PACKAGE_DATA = ("_templates/briefing-note.md.j2", "_templates/reference.docx",
-                "_examples/briefgen.toml", f"_examples/briefs/{BRIEF}.yaml",
-                "disclosure/ministers.json")
+                "_examples/briefgen.toml", "disclosure/ministers.json")
 
 
 @dataclass(frozen=True)
@@ -110,6 +109,7 @@ def test_wheel_holds_templates_and_examples(installed: Installed) -> None:
     for data in PACKAGE_DATA:
         assert f"briefgen/{data}" in names
     assert any(n.startswith("briefgen/_examples/sources/") for n in names)
+    assert {f"briefgen/_examples/briefs/{BRIEF}.md", f"briefgen/_examples/briefs/{BRIEF}.yaml"} & names
     assert not any(n.startswith(("tests/", "bench/")) for n in names)
 
 
