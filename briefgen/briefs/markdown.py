@@ -418,25 +418,25 @@ def _subsections(body: list[Line], section: Section, what: str) -> list[tuple[Li
 
 
 def _sides(lines: list[Line], where: str) -> list[tuple[str, str, list[Line]]]:
-    """``Pros:`` and ``Cons:`` lines, each followed by its list."""
-    chunks: list[tuple[str, str, list[Line]]] = []
+    """``Pros:`` and ``Cons:`` lines, each followed by its list: (side, label, list lines)."""
+    chunks: list[tuple[str, Line, list[Line]]] = []
     for line in lines:
         side = S.SIDES.get(S.key(line.text))
         if side and any(side == s for s, _, _ in chunks):
             raise InputError(f"'{line.text.strip()}' is given twice under {where}",
                              line=line.number)
         if side:
-            chunks.append((side, line.text.strip(), []))
+            chunks.append((side, line, []))
         elif chunks:
             chunks[-1][2].append(line)
         elif not line.blank:
             raise InputError(f"prose where a list is expected: under {where}, write 'Pros:' "
                              "and 'Cons:', each followed by a list", line=line.number)
-    for side, label, chunk in chunks:
+    for _, label, chunk in chunks:
         if not _trim(chunk):
-            raise InputError(f"'{label}' under {where} has no items; add '- ' lines or "
-                             "delete it", line=next(l for l in lines if l.text.strip() == label).number)
-    return [(side, label, _trim(chunk)) for side, label, chunk in chunks]
+            raise InputError(f"'{label.text.strip()}' under {where} has no items; add '- ' "
+                             "lines or delete it", line=label.number)
+    return [(side, label.text.strip(), _trim(chunk)) for side, label, chunk in chunks]
 
 
 def items(body: list[Line], heading: str) -> list[Item]:
