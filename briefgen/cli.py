@@ -426,6 +426,8 @@ def _new(args: argparse.Namespace) -> int:
                          "shows them)")
     path = commands.new(ws, args.type, args.name, args.lang)
     print(f"wrote {_relative(path)}")
+    if not args.quiet:
+        print(f"next: fill in the header and the sections, then briefgen build {path.stem}")
     return 0
 
 

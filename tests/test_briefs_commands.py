@@ -161,3 +161,17 @@ def test_new_refuses_an_existing_name_and_lists_types(
     assert main(["-C", str(workspace), "new", "risk-notes"]) == 2
     assert "unknown note type 'risk-notes'" in capsys.readouterr().err
 
+
+
+@pytest.mark.parametrize("args, message", [
+    (["convert", "note", "--to", "yaml"], "briefs/note.yaml: the brief is already YAML"),
+    (["new", "qp-note", "Bad/Name"], "'Bad/Name' is not a valid id: use lowercase letters"),
+    (["new"], "name a note type: briefgen new TYPE [NAME] (briefgen new --list shows them)"),
+])
+def test_command_mistakes_are_one_line(workspace: Path, capsys: pytest.CaptureFixture[str],
+                                       args: list[str], message: str) -> None:
+    before = sorted(p.name for p in (workspace / "briefs").iterdir())
+    assert main(["-C", str(workspace), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.splitlines()) == 1, err
+    assert sorted(p.name for p in (workspace / "briefs").iterdir()) == before

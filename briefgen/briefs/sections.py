@@ -62,7 +62,7 @@ HINTS: dict[str, dict[str, str]] = {
         "logistics": "Where, how, who attends.",
     },
     "fr": {
-        "summary": "Ce que la ministre doit savoir, en quelques phrases.",
+        "summary": "Ce que le ministre doit savoir, en quelques phrases.",
         "background": "L’origine de l’enjeu; citez les sources ainsi : [@id-de-la-source].",
         "current_status": "Où en sont les choses.",
         "considerations": "Ce qu’il faut peser; une liste de courts paragraphes convient.",
@@ -82,7 +82,7 @@ HINTS: dict[str, dict[str, str]] = {
                  "« - Lieu : … ».",
         "participants": "Une liste : « - **Nom**, titre », une courte biographie aux lignes "
                         "suivantes, en retrait.",
-        "objectives": "Une liste de ce que la ministre attend de la rencontre.",
+        "objectives": "Une liste de ce que le ministre attend de la rencontre.",
         "agenda": "Une liste numérotée : « 1. point ».",
         "logistics": "Lieu, modalités, personnes présentes.",
     },
