@@ -67,7 +67,7 @@ def skeleton(ws: Workspace, note_type: str, lang: str | None, today: dt.date) ->
     front = dump_yaml(header).replace(": null\n", ":\n")
     hints = S.HINTS[shown]
     if note_type in BUILTIN:
-        parts = [_heading(field, shown) + f"\n\n<!-- {hints[field]} -->\n"
+        parts = [_heading(field, shown, note_type) + f"\n\n<!-- {hints[field]} -->\n"
                  for field in S.sections_of(note_type)]
     else:
         parts = [f"## {field}\n\n<!-- {what} -->\n" for field, what in _custom_fields(ws, note_type)]
@@ -76,8 +76,8 @@ def skeleton(ws: Workspace, note_type: str, lang: str | None, today: dt.date) ->
     return f"---\n{front}---\n\n" + "\n".join(parts)
 
 
-def _heading(field: str, lang: str) -> str:
-    heading = f"## {S.label(field, lang)}"
+def _heading(field: str, lang: str, note_type: str) -> str:
+    heading = f"## {S.label(field, lang, note_type)}"
     return f"{heading} …" if field == "if_pressed" else heading
 
 

@@ -246,7 +246,8 @@ class _Reader:
 
     def _unknown(self, section: Section) -> None:
         close = S.suggest(section.heading, self.type, self.lang)
-        names = ", ".join(S.label(n, self.lang or "en") for n in S.sections_of(self.type))
+        names = ", ".join(S.label(n, self.lang or "en", self.type)
+                          for n in S.sections_of(self.type))
         hint = f"did you mean '## {close}'?" if close else f"a {self.type} has: {names}"
         raise InputError(f"unknown section '## {section.heading}'; {hint}",
                          line=section.line.number)

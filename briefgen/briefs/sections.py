@@ -97,16 +97,23 @@ def key(text: str) -> str:
     return " ".join(text.rstrip(": ").split())
 
 
-def label(name: str, lang: str) -> str:
-    """A field's heading in a language: its label without the colon."""
-    return LABELS[lang][name].rstrip(" :")
+# Sections a type prints under a label of its own: a QP note's key messages are its
+# "Suggested Response", as the portal's list of QP notes names them.
+TYPE_LABELS: dict[tuple[str, str], str] = {("qp-note", "key_messages"): "suggested_response"}
+
+
+def label(name: str, lang: str, note_type: str | None = None) -> str:
+    """A field's heading in a language (in a type that names it otherwise, that name)."""
+    return LABELS[lang][TYPE_LABELS.get((note_type or "", name), name)].rstrip(" :")
 
 
 def _names(name: str) -> set[str]:
     return {key(name), *(key(label(name, lang)) for lang in LABELS)}
 
 
-_BY_KEY: dict[str, str] = {k: name for name in KIND if name != "if_pressed" for k in _names(name)}
+_BY_KEY: dict[str, str] = {
+    **{k: name for name in KIND if name != "if_pressed" for k in _names(name)},
+    **{key(label(name, lang, kind)): name for kind, name in TYPE_LABELS for lang in LABELS}}
 # "If pressed on <topic>": the longest prefix first ("if pressed on" before "if pressed").
 _PRESSED = sorted(_names("if_pressed"), key=len, reverse=True)
 
@@ -132,7 +139,8 @@ def sections_of(note_type: str) -> tuple[str, ...]:
 def suggest(heading: str, note_type: str, lang: str | None) -> str | None:
     """The section heading closest to a mistyped one, as the author would write it."""
     langs = [lang] if lang in LABELS else list(LABELS)
-    shown = {key(label(n, lg)): label(n, lg) for n in sections_of(note_type) for lg in langs}
+    shown = {key(label(n, lg, note_type)): label(n, lg, note_type)
+             for n in sections_of(note_type) for lg in langs}
     close = difflib.get_close_matches(key(heading), list(shown), n=1, cutoff=0.6)
     return shown[close[0]] if close else None
 

@@ -61,7 +61,7 @@ def to_markdown(brief: Brief, stem: str, lang: str) -> str:
     order = [n for n in S.sections_of(brief.type) if n in body]
     order += [n for n in body if n not in order]
     parts = [f"---\n{dump_yaml(data)}---\n"]
-    parts += [_section(name, body[name], lang) for name in order]
+    parts += [_section(name, body[name], lang, brief.type) for name in order]
     parts += [_block(f"## {name}", _value(value)) for name, value in custom.items()]
     return "\n".join(parts)
 
@@ -89,8 +89,8 @@ def _indent(text: str, width: int) -> str:
                      for n, line in enumerate(text.split("\n")))
 
 
-def _section(name: str, value: Any, lang: str) -> str:
-    heading = f"## {S.label(name, lang)}"
+def _section(name: str, value: Any, lang: str, note_type: str) -> str:
+    heading = f"## {S.label(name, lang, note_type)}"
     kind = S.KIND[name]
     if kind == S.PROSE:
         return _block(heading, value)

@@ -147,7 +147,7 @@ def _section_hint(ws: Workspace, brief: Brief, name: str, path: Path) -> str:
     """In a .md brief, the heading to add, in the brief's language."""
     if path.suffix.lower() != ".md" or name not in sections.KIND:
         return ""
-    heading = sections.label(name, brief.lang or ws.settings.language)
+    heading = sections.label(name, brief.lang or ws.settings.language, brief.type)
     return f"; add a '## {heading}' section"
 
 
