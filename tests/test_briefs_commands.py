@@ -175,3 +175,18 @@ def test_command_mistakes_are_one_line(workspace: Path, capsys: pytest.CaptureFi
     err = capsys.readouterr().err
     assert message in err and len(err.splitlines()) == 1, err
     assert sorted(p.name for p in (workspace / "briefs").iterdir()) == before
+
+
+@pytest.mark.parametrize("text, warned", [
+    ("subject: S  # a note to self\ndate: 2025-04-10\n", True),
+    ("# about this brief\nsubject: S\ndate: 2025-04-10\n", True),
+    ("subject: 'S #1'\ndate: 2025-04-10\nsummary: |\n  Point # 2 is text.\n", False),
+])
+def test_convert_says_when_comments_are_not_carried_over(
+        workspace: Path, caplog: pytest.LogCaptureFixture, text: str, warned: bool) -> None:
+    (workspace / "briefs" / "note.yaml").write_text(text, encoding="utf-8")
+    assert main(["-C", str(workspace), "convert", "note", "--to", "md"]) == 0
+    shown = [r.getMessage() for r in caplog.records]
+    assert any("note.yaml: warning: its comments are not carried over to" in m
+               for m in shown) is warned, shown
+    assert (workspace / "briefs" / "note.md").is_file()

@@ -1,21 +1,29 @@
 """``briefgen new`` and ``briefgen convert``: brief files made or rewritten, atomically."""
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import logging
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from briefgen.briefs import markdown as md_brief
 from briefgen.briefs import sections as S
 from briefgen.briefs.write import dump_yaml, to_markdown, to_yaml
 from briefgen.errors import InputError, OutputError, shown_path
 from briefgen.models import Brief, check_id
 from briefgen.note.notetypes import BUILTIN, known_types
-from briefgen.readers import read_brief
+from briefgen.readers import read_brief, read_text
 from briefgen.workspace import Workspace
 
+log = logging.getLogger("briefgen")
 SUFFIXES = {"md": ".md", "yaml": ".yaml"}
 DESCRIPTIONS = {
     "briefing-note": "memo to the minister, for information",
@@ -100,6 +108,7 @@ def convert(ws: Workspace, name: str, to: str, force: bool = False) -> tuple[Pat
         raise InputError(f"the brief is already {'YAML' if to == 'yaml' else 'Markdown'}",
                          file=source)
     brief, _ = read_brief(source)
+    original = read_text(source)
     target = source.with_suffix(suffix)
     if target.exists() and not force:
         raise OutputError(f"{shown_path(target)} already exists; add --force to replace it")
@@ -108,7 +117,49 @@ def convert(ws: Workspace, name: str, to: str, force: bool = False) -> tuple[Pat
     _same(brief, _read_back(target, text, source), source)
     _write(target, text, replace=True)
     source.unlink()
+    if _has_comments(original, source):
+        log.warning("%s: warning: its comments are not carried over to %s; take the ones you "
+                    "need from the old version", shown_path(source), shown_path(target))
     return source, target
+
+
+def _has_comments(text: str, source: Path) -> bool:
+    """Comments the new form cannot carry: YAML ``#`` comments, or a .md brief's ``<!-- -->``."""
+    if source.suffix.lower() == ".md":
+        try:
+            front = md_brief.front_matter(text)
+        except InputError:
+            return False
+        return "<!--" in text[front.end:] or _yaml_comments(front.text)
+    return _yaml_comments(text)
+
+
+def _yaml_comments(text: str) -> bool:
+    """A ``#`` after a space or at a line's start, outside every value, is a comment."""
+    try:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return False
+    spans = sorted(_scalar_spans(root))
+    starts = [begin for begin, _ in spans]
+    for match in re.finditer(r"(?:^|[ \t])#", text, re.M):
+        at = match.end() - 1
+        index = bisect.bisect_right(starts, at) - 1
+        if index < 0 or at >= spans[index][1]:
+            return True
+    return False
+
+
+def _scalar_spans(node: yaml.Node | None) -> Iterator[tuple[int, int]]:
+    if isinstance(node, yaml.ScalarNode):
+        yield node.start_mark.index, node.end_mark.index
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _scalar_spans(key)
+            yield from _scalar_spans(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _scalar_spans(item)
 
 
 def _read_back(target: Path, text: str, source: Path) -> Brief:
