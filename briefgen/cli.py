@@ -425,8 +425,8 @@ def _new(args: argparse.Namespace) -> int:
         raise InputError("name a note type: briefgen new TYPE [NAME] (briefgen new --list "
                          "shows them)")
     path = commands.new(ws, args.type, args.name, args.lang)
-    print(f"wrote {_relative(path)}")
     if not args.quiet:
+        print(f"wrote {_relative(path)}")
         print(f"next: fill in the header and the sections, then briefgen build {path.stem}")
     return 0
 
@@ -436,7 +436,8 @@ def _convert(args: argparse.Namespace) -> int:
     from briefgen.workspace import Workspace
 
     source, target = commands.convert(Workspace(args.workspace), args.brief, args.to, args.force)
-    print(f"wrote {_relative(target)} (replaces {_relative(source)})")
+    if not args.quiet:
+        print(f"wrote {_relative(target)} (replaces {_relative(source)})")
     return 0
 
 
