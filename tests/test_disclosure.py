@@ -85,9 +85,25 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def spec(path: Path) -> dict[str, Any]:
-    """A brief file as plain YAML, read without briefgen."""
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+SECTIONS = {"Issue": "issue", "Enjeu": "issue", "Background": "background",
+            "Contexte": "background", "Suggested Response": "key_messages",
+            "Réponse suggérée": "key_messages"}
+
+
+def spec(folder: Path, name: str) -> dict[str, Any]:
+    """An example brief as plain data, read without briefgen: a YAML file, or a .md
+    brief's front matter and the ``##`` sections the export uses (text, or ``- `` items)."""
+    if (folder / f"{name}.yaml").is_file():
+        return yaml.safe_load((folder / f"{name}.yaml").read_text(encoding="utf-8"))
+    _, front, body = (folder / f"{name}.md").read_text(encoding="utf-8").split("---\n", 2)
+    data = yaml.safe_load(front)
+    for section in re.split(r"^## ", body, flags=re.M)[1:]:
+        heading, _, content = section.partition("\n")
+        if heading in SECTIONS:
+            items = re.split(r"^- ", content.strip(), flags=re.M)
+            data[SECTIONS[heading]] = (content.strip() if items[0] else
+                                       [item.strip().replace("\n  ", "\n") for item in items[1:]])
+    return data
 
 
 def uncited(text: str) -> str:
@@ -113,8 +129,8 @@ def test_briefing_titles_read_back_equal_the_briefs(examples: Path,
     actions = {"PS-2025-0142": "I", "PS-2025-0148": "D", "PS-2025-0155": "I"}
     assert [row["tracking_number"] for row in rows] == sorted(names)
     for row in rows:
-        english = spec(examples / "briefs" / f"{names[row['tracking_number']]}.yaml")
-        french = spec(examples / "briefs" / f"{names[row['tracking_number']]}-fr.yaml")
+        english = spec(examples / "briefs", names[row["tracking_number"]])
+        french = spec(examples / "briefs", f"{names[row['tracking_number']]}-fr")
         assert row == {
             "tracking_number": english["tracking_number"], "title_en": english["subject"],
             "title_fr": french["subject"], "originating_sector_en": sector_en,
@@ -129,7 +145,7 @@ def test_qp_notes_carry_every_field_in_both_languages(examples: Path,
     status, _, _ = export(examples, "--kind", "qp-notes", "--month", "2025-06", capsys=capsys)
     assert status == 0
     (row,) = read_csv(examples / "out" / "disclosure-qp-notes-2025-06.csv")
-    english, french = spec(examples / "briefs/border-qp.yaml"), spec(examples / "briefs/border-qp-fr.yaml")
+    english, french = spec(examples / "briefs", "border-qp"), spec(examples / "briefs", "border-qp-fr")
     assert all(row.values()), [k for k, v in row.items() if not v]
     assert english["tracking_number"] == french["tracking_number"] == row["reference_number"]
     assert row["title_en"] == english["subject"] == french["title_en"]
