@@ -209,6 +209,8 @@ BAD = [
     (_edit("subject: A decision", "subject: Le ministre a déclaré : « oui »"),
      "bad.md:3: YAML syntax error: mapping values are not allowed in this context; a value "
      "that contains ': ' must be in quotes"),
+    (lambda t: _edit("## Issue", "## Summry")(t).replace("date:", "lang: de\ndate:"),
+     "bad.md:8: unknown section '## Summry'; a decision-note has: Issue, Background"),
     (_edit("date: 2025-04-11\n", "date: 2025-04-11\nissue: Twice.\n"),
      "bad.md:8: issue: 'issue' is given both in the front matter (line 5) and as a section"),
 ]

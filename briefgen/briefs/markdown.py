@@ -13,6 +13,7 @@ from typing import Any
 
 from briefgen.briefs import sections as S
 from briefgen.errors import InputError
+from briefgen.note.labels import LABELS
 
 Loc = tuple[Any, ...]
 _ITEM = re.compile(r"( {0,3})([-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
@@ -221,7 +222,7 @@ class _Reader:
     """Turns each section into its field; remembers lines and spans."""
 
     def __init__(self, note_type: str, lang: Any) -> None:
-        self.type, self.lang = note_type, lang if isinstance(lang, str) else None
+        self.type, self.lang = note_type, lang if lang in LABELS else None
         self.out = Parsed()
         self.seen: dict[Loc, int] = {}
 
