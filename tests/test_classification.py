@@ -1,14 +1,19 @@
 """Classification: the ordered scale, French markings, and the check on a composed note."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from briefgen.errors import ClassificationError, InputError
-from briefgen.models import DEFAULT_LEVELS
+from briefgen.errors import CitationError, ClassificationError, InputError
+from briefgen.models import DEFAULT_LEVELS, Brief
+from briefgen.note.check import check_brief
 from briefgen.note.classification import Scale
-from briefgen.note.composer import compose
+from briefgen.note.composer import compose, finish
+from briefgen.note.labels import labels_for
+from briefgen.note.render import environment
 from briefgen.workspace import Workspace
 
 SCALE = Scale(DEFAULT_LEVELS)
@@ -168,3 +173,102 @@ def test_unknown_default_in_settings_is_an_error(workspace: Path) -> None:
         Workspace(workspace)
     assert Path(err.value.file).name == "briefgen.toml"
     assert err.value.field == "classification"
+
+
+# --- citations a template adds: they reach the note, so they count -----------------------------
+
+CITING_TEMPLATE = """{% extends "builtin/briefing-note.md.j2" %}
+{% block summary %}{{ super() }}
+Marked {{ marking }}: CITE.
+{% endblock %}
+"""
+
+
+def _template_cites(ws: Path, cite: str) -> Path:
+    """A PROTECTED B record that only the workspace's template cites."""
+    _edit(ws / "sources/atip-note.yaml", "classification: UNCLASSIFIED",
+          "classification: PROTECTED B")
+    _edit(ws / "briefs/note.yaml", "[@atip-note, p. 4; @news-article]", "[@news-article]")
+    _edit(ws / "briefs/note.yaml", "the U.S. [@atip-note]", "the U.S. [@stats]")
+    (ws / "templates").mkdir()
+    template = ws / "templates/briefing-note.md.j2"
+    template.write_text(CITING_TEMPLATE.replace("CITE", cite), encoding="utf-8")
+    return template
+
+
+def _footnoted(body: str) -> list[str]:
+    """The record ids the built note's footnotes name (by their titles)."""
+    return [line for line in body.splitlines() if line.startswith("[^")]
+
+
+@pytest.mark.parametrize("cite", ['{{ "atip-note" | cite }}', '{{ "atip-note" | cite("p. 2") }}',
+                                  "[@atip-note]"])
+def test_template_citation_above_the_marking_is_an_error(workspace: Path, cite: str) -> None:
+    _template_cites(workspace, cite)
+    _edit(workspace / "briefs/note.yaml", "purpose: information\n",
+          "purpose: information\nclassification: UNCLASSIFIED\n")
+    with pytest.raises(ClassificationError) as err:
+        _compose(workspace)
+    message = err.value.message
+    assert "marked UNCLASSIFIED but its template" in message
+    assert "briefing-note.md.j2 cites 'atip-note'" in message and "PROTECTED B" in message
+    assert Path(err.value.file).name == "note.yaml" and err.value.field == "classification"
+
+
+def test_template_citation_raises_an_unmarked_note(workspace: Path) -> None:
+    _template_cites(workspace, '{{ "atip-note" | cite }}')
+    note = _compose(workspace)
+    assert (note.level, note.marking) == ("PROTECTED B", "PROTECTED B")
+    assert "Marked PROTECTED B:" in note.body         # the template saw the raised marking
+    assert any("Briefing note on border cooperation" in line for line in _footnoted(note.body))
+
+
+def test_template_citation_of_an_unknown_record_names_the_template(workspace: Path) -> None:
+    _template_cites(workspace, '{{ "atip-nots" | cite }}')
+    with pytest.raises(CitationError) as err:
+        _compose(workspace)
+    assert "'@atip-nots'; did you mean 'atip-note'?" in err.value.message
+    assert Path(err.value.file).name == "briefing-note.md.j2"
+
+
+def test_check_counts_what_the_template_cites(workspace: Path) -> None:
+    _template_cites(workspace, '{{ "atip-note" | cite }}')
+    _edit(workspace / "briefs/note.yaml", "purpose: information\n",
+          "purpose: information\nclassification: UNCLASSIFIED\n")
+    (found,) = [f for f in check_brief(Workspace(workspace), workspace / "briefs/note.yaml")
+                if f.rule == "classification"]
+    assert "its template" in found.message and "'atip-note'" in found.message
+    assert (found.line, found.field) == (8, "classification")
+
+
+def test_check_reports_a_template_citing_an_unknown_record(workspace: Path) -> None:
+    _template_cites(workspace, '{{ "atip-nots" | cite }}')
+    found = [f for f in check_brief(Workspace(workspace), workspace / "briefs/note.yaml")
+             if f.rule == "unknown-citation"]
+    assert len(found) == 1 and "'@atip-nots'" in found[0].message
+
+
+def test_build_refuses_and_writes_nothing(workspace: Path) -> None:
+    _template_cites(workspace, '{{ "atip-note" | cite }}')
+    _edit(workspace / "briefs/note.yaml", "purpose: information\n",
+          "purpose: information\nclassification: UNCLASSIFIED\n")
+    result = subprocess.run([sys.executable, "-m", "briefgen", "build", "--format", "md,docx"],
+                            cwd=workspace, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "marked UNCLASSIFIED but its template" in result.stderr
+    assert "Traceback" not in result.stderr and not (workspace / "out").exists()
+
+
+def test_the_last_guard_reads_the_finished_text(workspace: Path) -> None:
+    """Whatever level a caller computed, ``finish`` refuses a note marked below what it cites."""
+    _edit(workspace / "sources/atip-note.yaml", "classification: UNCLASSIFIED",
+          "classification: PROTECTED A")
+    ws = Workspace(workspace)
+    brief = Brief(id="n", subject="S", date="2025-01-02")
+    env = environment(None)
+    with pytest.raises(ClassificationError, match="marked UNCLASSIFIED but cites 'atip-note'"):
+        finish(ws, env, brief, workspace, "en", "UNCLASSIFIED", labels_for("en", {}),
+               "Text [@atip-note].\n", ws.records)
+    with pytest.raises(CitationError, match="'@nope'"):
+        finish(ws, env, brief, workspace, "en", "TOP SECRET", labels_for("en", {}),
+               "Text [@nope].\n", ws.records)

@@ -76,6 +76,7 @@ DYNAMIC: dict[tuple[str, str, str], tuple[str, ...]] = {
     ("digest/weekly.py", "_ceiling", "f'{option}: {err}'"): (),
     ("digest/weekly.py", "_ceiling", "str(err)"): (),
     ("note/composer.py", "classify", "str(err)"): (),
+    ("note/composer.py", "_level_of", "str(err)"): (),
     ("workspace.py", "__post_init__", "str(err)"): (),
 }
 

@@ -14,7 +14,7 @@ import pytest
 from docx.shared import Pt, RGBColor
 
 from briefgen.builder import build
-from briefgen.errors import InputError, OutputError, TemplateError
+from briefgen.errors import ClassificationError, InputError, OutputError, TemplateError
 from briefgen.note.composer import compose
 from briefgen.note.templates import (
     check_templates,
@@ -162,6 +162,16 @@ def test_schema_unknown_field(workspace: Path, scenario: Path) -> None:
 def test_citations_in_fields_are_checked(workspace: Path, scenario: Path) -> None:
     scenario.write_text(scenario.read_text().replace("[@stats]", "[@stat]"))
     with pytest.raises(InputError, match="did you mean 'stats'"):
+        compose(Workspace(workspace), scenario)
+
+
+def test_citations_in_fields_count_for_the_marking(workspace: Path, scenario: Path) -> None:
+    record = workspace / "sources/stats.json"
+    record.write_text(record.read_text().replace('"kind": "statistic"',
+                                                 '"kind": "statistic", "classification": "PROTECTED A"'))
+    assert compose(Workspace(workspace), scenario).level == "PROTECTED A"
+    scenario.write_text(scenario.read_text().replace("subject:", "classification: UNCLASSIFIED\nsubject:"))
+    with pytest.raises(ClassificationError, match="marked UNCLASSIFIED but cites 'stats'"):
         compose(Workspace(workspace), scenario)
 
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefgen.errors import ClassificationError, InputError
+from briefgen.errors import ClassificationError, InputError, shown_path
 from briefgen.models import MARKDOWN_FIELDS, MARKDOWN_LIST_FIELDS, Brief, SourceRecord
 from briefgen.note import notetypes, typography
-from briefgen.note.citations import Citations, check_keys
+from briefgen.note.citations import Citations, check_keys, cited_keys
 from briefgen.note.labels import labels_for
 from briefgen.note.render import Markdown, environment, render
 from briefgen.note.templates import check_fields
@@ -54,22 +54,91 @@ class Note:
         return dt.datetime.combine(self.brief.date, dt.time())
 
 
-def compose(ws: Workspace, path: Path) -> Note:
+@dataclass(frozen=True)
+class _Draft:
+    """A brief read and checked, ready to render at some level."""
+
+    ws: Workspace
+    brief: Brief
+    path: Path
+    lines: Lines
+    template: str
+    kind: notetypes.NoteType | None
+    lang: str
+    labels: dict[str, str]
+    cited: dict[str, SourceRecord]      # what the brief's own text cites or lists
+
+    @property
+    def env(self) -> jinja2.Environment:
+        return environment(self.ws.templates_dir)
+
+    def render(self, level: str) -> str:
+        context = _context(self.ws, self.brief, self.lang, level, self.labels, self.cited)
+        if self.brief.purpose is None:
+            context["brief"]["purpose"] = self.kind.purpose if self.kind else "information"
+        return render(self.env, self.template, context)
+
+    def template_file(self) -> Path:
+        """The template file the note was rendered from (for messages)."""
+        return Path(self.env.get_template(self.template).filename or self.template)
+
+
+def _draft(ws: Workspace, path: Path) -> _Draft:
     brief, lines = read_brief(path)
     template = notetypes.template_for(ws, brief, path, lines)
     check_fields(ws, brief.type, brief.fields, path, lines)
     kind = notetypes.validate(ws, brief, path, lines)
     lang = brief.lang or ws.settings.language
     cited = _check_citations(ws, brief, path, lines)
-    level = classify(ws, brief, path, lines, cited)
-    labels = labels_for(lang, ws.settings.labels)
-    env = environment(ws.templates_dir)
-    context = _context(ws, brief, lang, level, labels, cited)
-    if brief.purpose is None:
-        context["brief"]["purpose"] = kind.purpose if kind else "information"
-    body = render(env, template, context)
-    return finish(ws, env, brief, path, lang, level, labels, body, ws.records,
-                  kind.citations if kind else None)
+    return _Draft(ws, brief, path, lines, template, kind, lang,
+                  labels_for(lang, ws.settings.labels), cited)
+
+
+def compose(ws: Workspace, path: Path) -> Note:
+    draft = _draft(ws, path)
+    body, level = _render_marked(draft)
+    return finish(ws, draft.env, draft.brief, path, draft.lang, level, draft.labels, body,
+                  ws.records, draft.kind.citations if draft.kind else None)
+
+
+def _render_marked(draft: _Draft) -> tuple[str, str]:
+    """Render the note and mark it by every citation that reaches it: the brief's own
+    and any its template adds (``{{ "id" | cite }}`` or ``[@id]`` in the template).
+
+    A template citation above an explicit marking is an error; without one, the
+    note is rendered again at the raised level, so ``marking`` in the template is
+    right. Levels only go up, so this ends within the scale's length.
+    """
+    ws, brief = draft.ws, draft.brief
+    level = classify(ws, brief, draft.path, draft.lines, draft.cited)
+    while True:
+        body = draft.render(level)
+        added = _template_citations(draft, body)
+        found = classify(ws, brief, draft.path, draft.lines, {**draft.cited, **added},
+                         via={key: draft.template_file() for key in added})
+        if ws.scale.rank(found) <= ws.scale.rank(level):
+            return body, level
+        level = found
+
+
+def _template_citations(draft: _Draft, body: str) -> dict[str, SourceRecord]:
+    """Records the rendered note cites that the brief's text does not: its template's."""
+    keys = _added_keys(draft, body)
+    for key in keys:
+        check_keys(f"[@{key}]", draft.ws.records, file=draft.template_file())
+    return {key: draft.ws.records[key] for key in keys}
+
+
+def _added_keys(draft: _Draft, body: str) -> list[str]:
+    return [key for key in dict.fromkeys(cited_keys(body)) if key not in draft.cited]
+
+
+def note_citations(ws: Workspace, path: Path) -> tuple[Path, list[str]]:
+    """The ids a brief's built note cites beyond its own text (known or not), and the
+    template that cites them: what ``check`` adds to the brief's own citations."""
+    draft = _draft(ws, path)
+    level = classify(ws, draft.brief, path, draft.lines, draft.cited)
+    return draft.template_file(), _added_keys(draft, draft.render(level))
 
 
 def finish(ws: Workspace, env: jinja2.Environment, brief: Brief, source: Path, lang: str,
@@ -77,9 +146,11 @@ def finish(ws: Workspace, env: jinja2.Environment, brief: Brief, source: Path, l
            records: Mapping[str, SourceRecord], citation_style: str | None = None) -> Note:
     """Rendered Markdown → the Note the writers take: citations become footnotes (or a
     numbered sources list) with references from ``citation.md.j2``. Briefs and digests
-    both end here. French text gets French spacing first (the references keep theirs)."""
+    both end here. French text gets French spacing first (the references keep theirs).
+    Whatever the caller computed, no note leaves here marked below a record it cites."""
     if lang == "fr":
         body = typography.french(body)
+    _check_marking(ws, level, [*cited_keys(body), *brief.sources], records, source)
 
     def reference(key: str, locator: str | None, first: bool) -> str:
         ref = {"record": records[key], "locator": locator, "first": first, "lang": lang}
@@ -91,6 +162,18 @@ def finish(ws: Workspace, env: jinja2.Environment, brief: Brief, source: Path, l
     return Note(brief=brief, source=source, lang=lang, level=level,
                 marking=ws.scale.marking(level, lang), labels=labels, body=body,
                 author=brief.prepared_by or ws.settings.department.name or "briefgen")
+
+
+def _check_marking(ws: Workspace, level: str, keys: list[str],
+                   records: Mapping[str, SourceRecord], source: Path) -> None:
+    """The last guard: every key the finished text cites is a record at or below ``level``."""
+    for key in dict.fromkeys(keys):
+        check_keys(f"[@{key}]", records, file=source)
+        record_level = _level_of(ws, key, records[key])
+        if ws.scale.rank(record_level) > ws.scale.rank(level):
+            raise ClassificationError(
+                f"the note is marked {level} but cites '{key}', which is {record_level}",
+                file=source, field="classification")
 
 
 def text_fields(brief: Brief) -> Iterator[tuple[tuple[Any, ...], str]]:
@@ -141,15 +224,11 @@ def _check_citations(ws: Workspace, brief: Brief, path: Path, lines: Lines) -> d
 
 
 def classify(ws: Workspace, brief: Brief, path: Path, lines: Lines,
-              cited: dict[str, SourceRecord]) -> str:
-    """The note's level: as marked, else the highest of its records and the default."""
+             cited: Mapping[str, SourceRecord], via: Mapping[str, Path] | None = None) -> str:
+    """The note's level: as marked, else the highest of its records and the default.
+    ``via`` names the template that cites a record the brief itself does not."""
     scale = ws.scale
-    levels = {}
-    for key, record in cited.items():
-        try:
-            levels[key] = scale.normalise(record.classification or ws.default_level)
-        except ValueError as err:
-            raise InputError(str(err), file=ws.record_path(key), field="classification") from None
+    levels = {key: _level_of(ws, key, record) for key, record in cited.items()}
     if brief.classification is None:
         return scale.highest([ws.default_level, *levels.values()])
     line = _line(lines, ("classification",))
@@ -159,11 +238,19 @@ def classify(ws: Workspace, brief: Brief, path: Path, lines: Lines,
         raise InputError(str(err), file=path, line=line, field="classification") from None
     for key, record_level in levels.items():
         if scale.rank(record_level) > scale.rank(level):
+            who = f"its template {shown_path(via[key])} " if via and key in via else ""
             raise ClassificationError(
-                f"the brief is marked {level} but cites '{key}' ({ws.record_path(key)}), "
+                f"the brief is marked {level} but {who}cites '{key}' ({ws.record_path(key)}), "
                 f"which is {record_level}; mark the brief {record_level} or higher, "
                 "or stop citing that record", file=path, line=line, field="classification")
     return level
+
+
+def _level_of(ws: Workspace, key: str, record: SourceRecord) -> str:
+    try:
+        return ws.scale.normalise(record.classification or ws.default_level)
+    except ValueError as err:
+        raise InputError(str(err), file=ws.record_path(key), field="classification") from None
 
 
 def _context(ws: Workspace, brief: Brief, lang: str, level: str, labels: dict[str, str],
