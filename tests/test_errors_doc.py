@@ -48,6 +48,14 @@ DYNAMIC: dict[tuple[str, str, str], tuple[str, ...]] = {
         "citation of unknown record '@…'",
         "citation of unknown record '@…'; did you mean …?",
     ),
+    # a template over one of its bounds (render._over)
+    ("note/render.py", "render", "_over(err.what)"): (
+        "the template took longer than … s to render; look for a loop that runs too long",
+        "the template ran more than … loop steps and calls; look for a loop that runs too long",
+        "the template made a number too large to print; look for ** or * on large numbers",
+        "the template made more than … characters of text; look for a loop that prints too "
+        "much, or * or a filter on a long text",
+    ),
     # ingest.Report.lines: each rejected import entry (its reason is a Rejected message)
     ("cli.py", "_sources", "line"): ("briefgen: rejected …: …",),
     # disclosure.schema.problems: a row against the portal's rules

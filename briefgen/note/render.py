@@ -9,16 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Generator, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from briefgen.errors import BriefgenError, TemplateError
 from briefgen.models import ID_PATTERN
+from briefgen.note import limits
 from briefgen.note.labels import LOCALES
 
 
@@ -39,11 +42,12 @@ def md_escape(text: str) -> str:
 
 
 def _finalize(value: Any) -> str:
+    """What ``{{ }}`` prints: Markdown as is, anything else escaped; all of it counted."""
     if value is None:
         return ""
     if isinstance(value, Markdown):
-        return value
-    return md_escape(str(value))
+        return limits.printed(value)
+    return limits.printed(md_escape(str(value)))
 
 
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -125,14 +129,43 @@ def builtin_templates() -> Path:
     return packaged if packaged.is_dir() else package.parent / "templates"
 
 
+class _Generator(CodeGenerator):
+    """Jinja's compiler, with every loop and every ``~`` reporting to :mod:`limits`."""
+
+    def visit_For(self, node: nodes.For, frame: Any) -> None:  # noqa: N802 - Jinja's names
+        """``for x in items`` runs as ``for x in environment.bounded_loop(items, weight)``,
+        the weight being the literal text one pass of the body can print."""
+        weight = sum(len(data.data) for data in node.find_all(nodes.TemplateData))
+        node.iter = nodes.Call(nodes.EnvironmentAttribute("bounded_loop"),
+                               [node.iter, nodes.Const(weight)], [], None, None,
+                               lineno=node.iter.lineno)
+        super().visit_For(node, frame)
+
+    def visit_Concat(self, node: nodes.Concat, frame: Any) -> None:  # noqa: N802
+        self.write("environment.bounded_value(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """The sandbox, plus: what a macro or ``super()`` returns is template output, not data."""
+    """The sandbox, plus: what a macro or ``super()`` returns is template output, not data;
+    and every loop step, call, operator and value is held to :mod:`limits`."""
+
+    code_generator_class = _Generator
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    bounded_loop = staticmethod(limits.loop)
+    bounded_value = staticmethod(limits.value)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-        result = super().call(__context, __obj, *args, **kwargs)
+        limits.arguments(__obj, args, kwargs)
+        result = limits.value(super().call(__context, __obj, *args, **kwargs))
         if isinstance(__obj, (jinja2.runtime.Macro, jinja2.runtime.BlockReference)):
             return Markdown(result)
         return result
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        limits.operands(operator, left, right)
+        return limits.value(super().call_binop(context, operator, left, right))
 
 
 class _Contained(jinja2.FileSystemLoader):
@@ -149,8 +182,8 @@ class _Contained(jinja2.FileSystemLoader):
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates kept in Jinja's private per-user temp folder: a cold
     ``briefgen build`` then skips compiling them (keyed by each template's source)."""
-    try:
-        return jinja2.FileSystemBytecodeCache()
+    try:   # the pattern names briefgen's compiler: code compiled without its limits is not reused
+        return jinja2.FileSystemBytecodeCache(pattern=f"briefgen-{_Generator.__name__}-2-%s.cache")
     except (OSError, RuntimeError):
         return None
 
@@ -168,14 +201,20 @@ def environment(workspace_templates: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True, autoescape=False, bytecode_cache=_bytecode_cache())
     env.filters.update(date=_date, cell=_cell, item=_item, autolink=_autolink, escape_md=md_escape,
                        markdown=Markdown, join_and=_join_and, pluralize=_pluralize, cite=_cite)
+    env.filters = {name: limits.bounded(func) for name, func in env.filters.items()}
+    del env.globals["lipsum"]      # placeholder text at any length: nothing a note needs
     return env
 
 
 def render(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
     """Render one template; any template mistake becomes a TemplateError with file:line."""
     try:
-        template = env.get_template(name)
-        text = template.render(context)
+        with limits.budget() as budget:
+            template = env.get_template(name)
+            text = "".join(_counted(template.generate(context), budget))
+    except limits.OverLimit as err:
+        file, line = _template_frame(sys.exc_info()[2])
+        raise TemplateError(_over(err.what), file=file or name, line=line) from None
     except jinja2.TemplateNotFound as err:
         raise TemplateError(f"template {err.name!r} not found") from None
     except jinja2.TemplateSyntaxError as err:
@@ -192,6 +231,30 @@ def render(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> st
         what = str(err) or f"{type(err).__name__} in a filter or operator"
         raise TemplateError(f"template error: {what}", file=file or name, line=line) from err
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _counted(chunks: Generator[str, None, None], budget: limits.Budget) -> Iterator[str]:
+    """The template's output as it comes, counted; going over is raised inside the
+    template, where it stopped, so the message can name its line."""
+    for chunk in chunks:
+        budget.output -= len(chunk)
+        if budget.output < 0:
+            chunks.throw(limits.OverLimit("size"))
+        yield chunk
+
+
+def _over(what: str) -> str:
+    """The message for a rendering that went over one of its bounds."""
+    if what == "time":
+        return (f"the template took longer than {limits.SECONDS:g} s to render; "
+                "look for a loop that runs too long")
+    if what == "steps":
+        return (f"the template ran more than {limits.STEPS:,} loop steps and calls; "
+                "look for a loop that runs too long")
+    if what == "number":
+        return "the template made a number too large to print; look for ** or * on large numbers"
+    return (f"the template made more than {limits.CHARACTERS:,} characters of text; "
+            "look for a loop that prints too much, or * or a filter on a long text")
 
 
 def _template_frame(tb: Any) -> tuple[str | None, int | None]:
