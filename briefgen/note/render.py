@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from briefgen.errors import BriefgenError, TemplateError
@@ -188,15 +189,55 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
 
 
+class _Layered(jinja2.ChoiceLoader):
+    """The first folder that has a template wins, and keeps winning only while that is
+    so: a compiled template is out of date when its file changes, and also when a
+    workspace file of its name appears (or goes) while briefgen runs (the preview)."""
+
+    load = jinja2.BaseLoader.load      # through get_source below (ChoiceLoader skips it)
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        for loader in self.loaders:
+            try:
+                source, filename, uptodate = loader.get_source(environment, template)
+            except jinja2.TemplateNotFound:
+                continue
+            return source, filename, self._fresh(loader, template, uptodate)
+        raise jinja2.TemplateNotFound(template)
+
+    def _fresh(self, winner: jinja2.BaseLoader, template: str,
+               uptodate: Any) -> Callable[[], bool]:
+        def fresh() -> bool:
+            first = next((loader for loader in self.loaders if _has(loader, template)), None)
+            return first is winner and (uptodate is None or uptodate())
+        return fresh
+
+
+def _has(loader: jinja2.BaseLoader, template: str) -> bool:
+    """Whether a loader has a file for the name, without reading it."""
+    if isinstance(loader, jinja2.PrefixLoader):
+        try:
+            inner, name = loader.get_loader(template)
+        except jinja2.TemplateNotFound:
+            return False
+        return _has(inner, name)
+    try:
+        pieces = split_template_path(template)
+    except jinja2.TemplateNotFound:
+        return False
+    return any(Path(folder, *pieces).is_file() for folder in getattr(loader, "searchpath", ()))
+
+
 @lru_cache(maxsize=8)
 def environment(workspace_templates: Path | None) -> jinja2.Environment:
-    """Workspace templates first, then built-ins; ``builtin/NAME`` always reaches the original."""
+    """Workspace templates first, then built-ins; ``builtin/NAME`` always reaches the original.
+    The workspace folder is asked even when it does not exist yet."""
     builtin = _Contained(builtin_templates())
     loaders: list[jinja2.BaseLoader] = [builtin, jinja2.PrefixLoader({"builtin": builtin})]
-    if workspace_templates is not None and workspace_templates.is_dir():
+    if workspace_templates is not None:
         loaders.insert(0, _Contained(workspace_templates))
     env = _Sandbox(
-        loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
+        loader=_Layered(loaders), undefined=jinja2.StrictUndefined,
         finalize=_finalize, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, autoescape=False, bytecode_cache=_bytecode_cache())
     env.filters.update(date=_date, cell=_cell, item=_item, autolink=_autolink, escape_md=md_escape,
