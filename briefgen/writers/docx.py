@@ -6,6 +6,7 @@ or the built-in one); raw OOXML lives in :mod:`briefgen.writers.ooxml`.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, replace
@@ -24,12 +25,13 @@ from docx.styles.style import StyleFactory
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from briefgen.errors import OutputError
+from briefgen.errors import OutputError, shown_path
 from briefgen.note.composer import LANGUAGE_TAGS, Note
 from briefgen.note.render import builtin_templates
 from briefgen.writers import ooxml
 from briefgen.writers.doctree import parse, plain_text
 
+log = logging.getLogger("briefgen")
 PARAGRAPH_STYLES = ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Body Text",
                     "Compact", "Block Text", "List Bullet", "List Number", "Talking Point",
                     "Footnote Text", "Classification", "Header", "Footer")
@@ -74,7 +76,15 @@ class Ctx:
 
 @lru_cache(maxsize=4)
 def _reference_bytes(path: Path, mtime: float) -> bytes:
-    return path.read_bytes()
+    """The reference document without external relationships (said once per file)."""
+    data = path.read_bytes()
+    package = docx.Document(io.BytesIO(data)).part.package
+    dropped = ooxml.drop_external(package)
+    if not dropped:
+        return data
+    log.warning("%s: warning: left out %d external link(s) Word could fetch when a note "
+                "opens: %s", shown_path(path), len(dropped), ", ".join(sorted(set(dropped))))
+    return ooxml.package_bytes(package)
 
 
 def write(note: Note, reference: Path) -> bytes:

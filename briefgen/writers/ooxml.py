@@ -163,6 +163,45 @@ def drop_thumbnail(package) -> None:
             del package.rels[r_id]
 
 
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def drop_external(package) -> list[str]:
+    """The addresses of external relationships a reference document carries (an
+    ``attachedTemplate`` on a web server, a linked picture or frame), dropped with
+    the markup that uses them: Word may fetch them when a note opens. Hyperlinks
+    stay: nothing follows them until someone clicks."""
+    dropped = []
+    for rels, part in [(package.rels, None), *((p.rels, p) for p in package.iter_parts())]:
+        for r_id, rel in list(rels.items()):
+            if rel.is_external and rel.reltype != RT.HYPERLINK:
+                del rels[r_id]
+                dropped.append(rel.target_ref)
+                if part is not None:
+                    _unlink(part, r_id)
+    return dropped
+
+
+def _unlink(part, r_id: str) -> None:
+    """Remove what points at ``r_id``: an ``r:link`` attribute (a linked picture that
+    may also be embedded), else the element that holds the reference."""
+    from lxml import etree
+
+    xml = getattr(part, "_element", None)
+    root = xml if xml is not None else etree.fromstring(
+        part.blob, etree.XMLParser(resolve_entities=False, no_network=True))
+    for element in list(root.iter()):
+        for name, value in list(element.attrib.items()):
+            if name.startswith(_R) and value == r_id:
+                if name == f"{_R}link" or element.getparent() is None:
+                    del element.attrib[name]
+                else:
+                    element.getparent().remove(element)
+                break
+    if xml is None:
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 class _Collect:
     """A stand-in for python-docx's zip writer that keeps each member's bytes."""
 
