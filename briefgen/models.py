@@ -176,6 +176,14 @@ class Participant(Model):
     bio: str | None = None
 
 
+class Contact(Model):
+    """Who to call about the note: the memo's contact block."""
+
+    name: str
+    title: str | None = None
+    phone: str | None = None
+
+
 class Brief(Model):
     """A brief spec: what the note says; the template decides how it looks.
 
@@ -204,6 +212,7 @@ class Brief(Model):
     attachments: StrList = []
     prepared_by: str | None = None
     approved_by: str | None = None
+    contact: Contact | None = None
     consultations: StrList = []
     sources: list[Id] = []
     key_messages: StrList = []                 # qp-note, media-lines, meeting-brief

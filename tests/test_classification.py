@@ -6,7 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from outputs import W, docx_part, paragraph_text
 
+from briefgen.builder import build
 from briefgen.errors import CitationError, ClassificationError, InputError
 from briefgen.models import DEFAULT_LEVELS, Brief
 from briefgen.note.check import check_brief
@@ -272,3 +274,57 @@ def test_the_last_guard_reads_the_finished_text(workspace: Path) -> None:
     with pytest.raises(CitationError, match="'@nope'"):
         finish(ws, env, brief, workspace, "en", "TOP SECRET", labels_for("en", {}),
                "Text [@nope].\n", ws.records)
+
+
+# --- a reference to a record above the lowest level ends with the record's marking -------------
+
+def _protected_atip(ws: Path) -> None:
+    _edit(ws / "sources/atip-note.yaml", "classification: UNCLASSIFIED",
+          "classification: PROTECTED B")
+
+
+def test_footnotes_of_a_protected_record_end_with_its_marking(workspace: Path) -> None:
+    _protected_atip(workspace)
+    notes = _footnoted(_compose(workspace).body)
+    assert notes == [
+        "[^1]: The Daily Record, “Border talks continue”, 13 December 2024. "
+        "<https://example.org/news/border_talks?id=1&x=2>",
+        "[^2]: Border Agency, “Northern border seizures”, 31 January 2025, p. 3.",
+        "[^3]: Public Safety Canada, “Briefing note on border cooperation”, 13 November 2024 "
+        "(ATIP A-2024-00123, p. 4) (PROTECTED B); The Daily Record, “Border talks continue”.",
+        "[^4]: Public Safety Canada, “Briefing note on border cooperation” (PROTECTED B).",
+        "[^5]: Border Agency, “Northern border seizures”.",
+    ]
+
+
+def test_the_marking_is_in_the_note_s_language(workspace: Path) -> None:
+    _protected_atip(workspace)
+    _edit(workspace / "briefs/note.yaml", "purpose: information\n", "purpose: information\nlang: fr\n")
+    notes = _footnoted(_compose(workspace).body)
+    assert notes[3] == "[^4]: Public Safety Canada, «\u00a0Briefing note on border cooperation\u00a0» (PROTÉGÉ B)."
+
+
+def test_a_sources_list_entry_ends_with_the_marking_too(workspace: Path) -> None:
+    _protected_atip(workspace)
+    _edit(workspace / "briefgen.toml", 'citations = "footnotes"', 'citations = "sources-list"')
+    body = _compose(workspace).body
+    assert ("3. Public Safety Canada, “Briefing note on border cooperation”, 13 November 2024 "
+            "(ATIP A-2024-00123) (PROTECTED B).\n") in body
+
+
+def test_a_citation_template_cannot_leave_the_marking_out(workspace: Path) -> None:
+    _protected_atip(workspace)
+    (workspace / "templates").mkdir()
+    (workspace / "templates/citation.md.j2").write_text("{{ record.title }}\n", encoding="utf-8")
+    notes = _footnoted(_compose(workspace).body)
+    assert notes[3] == "[^4]: Briefing note on border cooperation (PROTECTED B)."
+    assert notes[1] == "[^2]: Northern border seizures."
+
+
+def test_the_docx_footnotes_carry_the_marking(workspace: Path) -> None:
+    _protected_atip(workspace)
+    build(Workspace(workspace), ["note"], ["docx"], Path("out"), check=False)
+    texts = [paragraph_text(p) for p in docx_part(workspace / "out/note.docx", "word/footnotes.xml")
+             .iter(f"{W}p")]
+    assert any(t.endswith("Briefing note on border cooperation” (PROTECTED B).") for t in texts)
+    assert sum("(PROTECTED B)" in t for t in texts) == 2

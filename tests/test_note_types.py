@@ -360,3 +360,41 @@ def test_docs_show_the_example_briefs_as_they_are() -> None:
     for picture in pictures:
         data = (REPO / "docs" / picture).read_bytes()
         assert data.startswith(b"\x89PNG") and len(data) < 100_000
+
+
+# The contact block ------------------------------------------------------------------
+
+CONTACT = ('contact:\n  name: Jane Doe\n  title: "Senior Analyst, Border Policy"\n'
+           "  phone: 613-555-0142\n")
+
+
+@pytest.fixture(scope="module")
+def with_contact(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every example, English and French, with a contact, built to md and docx."""
+    root = tmp_path_factory.mktemp("contact") / "ws"
+    init(root)
+    for brief in (root / "briefs").glob("*.yaml"):
+        brief.write_text(brief.read_text(encoding="utf-8") + CONTACT, encoding="utf-8")
+    build(Workspace(root), [], ["md", "docx"], check=False)
+    return root
+
+
+@pytest.mark.parametrize("kind", TYPES)
+@pytest.mark.parametrize(("suffix", "label"), [("", "Contact:"), ("-fr", "Personne-ressource\u00a0:")])
+def test_every_type_ends_with_the_contact_block(with_contact: Path, kind: str, suffix: str,
+                                               label: str) -> None:
+    name = EXAMPLES[kind] + suffix
+    md = (with_contact / "out" / f"{name}.md").read_text(encoding="utf-8")
+    line = f"**{label}** Jane Doe, Senior Analyst, Border Policy, 613-555-0142"
+    assert f'<div class="contact" markdown="1">\n\n{line}\n\n</div>' in md
+    signed = "**Préparé par\u00a0:**" if suffix else "**Prepared by:**"
+    assert md.index(signed) < md.index(line)         # after the signature block
+    texts = [text for _, text in paragraphs(with_contact / "out" / f"{name}.docx")]
+    assert line.replace("**", "") in texts
+
+
+def test_contact_needs_a_name(workspace: Path) -> None:
+    _brief(workspace, "subject: S\ndate: 2025-01-02\ncontact:\n  phone: 613-555-0142\n")
+    result = run("build", "bad", "--format", "md", cwd=workspace)
+    assert result.returncode == 2
+    assert "briefs/bad.yaml:3: contact.name: required field is missing" in result.stderr

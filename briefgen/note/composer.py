@@ -154,7 +154,7 @@ def finish(ws: Workspace, env: jinja2.Environment, brief: Brief, source: Path, l
 
     def reference(key: str, locator: str | None, first: bool) -> str:
         ref = {"record": records[key], "locator": locator, "first": first, "lang": lang}
-        return render(env, "citation.md.j2", ref).strip()
+        return _marked(ws, key, records[key], lang, render(env, "citation.md.j2", ref).strip())
 
     citations = Citations(reference, citation_style or ws.settings.citations)
     body = citations.resolve(body)
@@ -162,6 +162,15 @@ def finish(ws: Workspace, env: jinja2.Environment, brief: Brief, source: Path, l
     return Note(brief=brief, source=source, lang=lang, level=level,
                 marking=ws.scale.marking(level, lang), labels=labels, body=body,
                 author=brief.prepared_by or ws.settings.department.name or "briefgen")
+
+
+def _marked(ws: Workspace, key: str, record: SourceRecord, lang: str, reference: str) -> str:
+    """A reference to a record above the lowest level ends with the record's marking,
+    "… (PROTECTED B)", whatever the citation template prints."""
+    level = _level_of(ws, key, record)
+    if ws.scale.rank(level) == 0:
+        return reference
+    return f"{reference.rstrip('.')} ({ws.scale.marking(level, lang)})"
 
 
 def _check_marking(ws: Workspace, level: str, keys: list[str],
