@@ -478,9 +478,41 @@ def test_formula_warnings_cover_what_the_export_publishes_and_nothing_else(ws: P
     assert found.field == "subject" and where(found) == at(path, "=Title")  # the English title
 
 
-def test_every_rule_has_a_test() -> None:
-    source = Path(__file__).read_text(encoding="utf-8")
-    assert all(f'"{rule}"' in source.split("def test_every_rule_has_a_test")[0] for rule in RULES)
+# One brief that sets off each rule (the rule's own tests above look at each closely).
+TRIGGERS = {
+    "unknown-citation": "summary: Officials met [@speach].\n",
+    "unused-source": "summary: Officials met [@speech].\nsources: [speech, discours]\n",
+    "locator-out-of-range": "summary: Officials met [@speech, p. 6].\n",
+    "misquote": 'background: She said "We deliver on our premises to Canadians" [@speech].\n',
+    "uncited-figure": "background: Seizures rose 25% this year.\n",
+    "classification": "classification: UNCLASSIFIED\nsummary: Threats [@secret-memo].\n",
+    "page-budget": "background: |\n" + ("  " + " ".join(
+        " ".join(["word"] * 14) + " [@speech]." for _ in range(8)) + "\n\n") * 12,
+    "talking-points-count": "talking_points:\n" + "".join(f"  - Point {n} [@speech].\n"
+                                                         for n in range(8)),
+    "talking-point-length": "talking_points:\n  - " + " ".join(["word"] * 41) + " [@speech].\n",
+    "summary-length": "summary: " + " ".join(["word"] * 151) + " [@speech].\n",
+    "long-sentence": "background: " + " ".join(["word"] * 31) + " [@speech].\n",
+    "acronym": "background: The CBSA works [@speech].\n",
+    "passive-voice": "background: The report was written by officials [@speech].\n",
+    "double-space": "background: Two  spaces [@speech].\n",
+    "straight-quotes": "lang: fr\nbackground: L'Agence travaille [@discours].\n",
+    "spreadsheet-formula": 'title_fr: "=SUM(A1:A9)"\nsummary: Text.\n',
+}
+
+
+def test_every_rule_has_a_trigger() -> None:
+    assert set(TRIGGERS) == set(RULES)
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_each_rule_fires_on_its_trigger(ws: Path, rule: str) -> None:
+    findings, _ = check(ws, TRIGGERS[rule])
+    fired = only(findings, rule)
+    assert fired, f"{rule} did not fire on its trigger; found {[f.rule for f in findings]}"
+    assert all(f.severity == RULES[rule][0] for f in fired)
+    # and the trigger sets off that rule, not a brief that fails everything
+    assert {f.rule for f in findings if f.severity == "error"} <= {rule}
 
 
 # Positions -----------------------------------------------------------------------
