@@ -1,6 +1,8 @@
 """Templates: sandbox, escaping of record text, overrides, template errors."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,3 +104,50 @@ def test_english_dates_match_babel_en_ca() -> None:
     for offset in range(0, 366, 7):
         day = dt.date(2024, 1, 1) + dt.timedelta(days=offset)
         assert format_date(day, "en") == babel_date(day, "d MMMM y", locale="en_CA")
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "briefgen", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_extends_of_a_missing_built_in_names_the_line_that_asks(workspace: Path) -> None:
+    _write(workspace, "briefing-note.md.j2", '{# mine #}\n{% extends "builtin/briefing-notes.md.j2" %}\n')
+    result = _cli("build", "--format", "md", cwd=workspace)
+    assert result.returncode == 2
+    assert result.stderr.endswith(
+        "briefgen: error: templates/briefing-note.md.j2:2: template 'builtin/briefing-notes.md.j2' "
+        "not found; did you mean 'builtin/briefing-note.md.j2'?\n")
+
+
+def test_include_of_a_missing_template_names_the_line_that_asks(workspace: Path) -> None:
+    _write(workspace, "briefing-note.md.j2", 'one\ntwo\n{% include "nothing-like-it.md.j2" %}\n')
+    with pytest.raises(TemplateError) as err:
+        compose(Workspace(workspace), workspace / "briefs/note.yaml")
+    assert (Path(err.value.file).name, err.value.line) == ("briefing-note.md.j2", 3)
+    assert err.value.message == "template 'nothing-like-it.md.j2' not found"
+
+
+@pytest.mark.parametrize(("make", "reason"), [
+    (lambda folder: folder.write_text("not a folder\n"), "Not a directory"),
+    (lambda folder: folder.symlink_to(folder.name), "Too many levels of symbolic links"),
+])
+def test_a_templates_folder_that_cannot_be_read_is_one_line(workspace: Path, make, reason: str) -> None:
+    make(workspace / "templates")
+    result = _cli("build", "--format", "md", cwd=workspace)
+    assert result.returncode == 2
+    assert result.stderr == f"briefgen: error: templates: cannot read the templates folder: {reason}\n"
+    assert not (workspace / "out").exists()
+
+
+def test_a_misspelled_label_in_the_settings_is_a_warning_once(workspace: Path) -> None:
+    (workspace / "briefs/other.yaml").write_text("subject: S\ndate: 2025-01-02\n", encoding="utf-8")
+    with open(workspace / "briefgen.toml", "a", encoding="utf-8") as settings:
+        settings.write('\n[labels.en]\nnxt_steps = "Then"\nscenario_title = "Scenario"\n'
+                       'summary = "In Short"\n')
+    result = _cli("build", "--format", "md", cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    warning = "briefgen.toml: warning: [labels.en] unknown label 'nxt_steps'; did you mean 'next_steps'?"
+    assert result.stderr.count(warning) == 1
+    assert "scenario_title" not in result.stderr       # a label of the workspace's own templates
+    assert "## In Short" in (workspace / "out/note.md").read_text(encoding="utf-8")

@@ -6,9 +6,11 @@ Markdown, then turns citations into numbered footnotes (or a sources list).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,15 +18,16 @@ from briefgen.errors import ClassificationError, InputError, shown_path
 from briefgen.models import MARKDOWN_FIELDS, MARKDOWN_LIST_FIELDS, Brief, SourceRecord
 from briefgen.note import notetypes, typography
 from briefgen.note.citations import Citations, check_keys, cited_keys
-from briefgen.note.labels import labels_for
+from briefgen.note.labels import labels_for, misspelled_labels
 from briefgen.note.render import Markdown, environment, render
 from briefgen.note.templates import check_fields
 from briefgen.readers import Lines, read_brief
-from briefgen.workspace import Workspace
+from briefgen.workspace import SETTINGS_FILE, Workspace
 
 if TYPE_CHECKING:
     import jinja2
 
+log = logging.getLogger("briefgen")
 LANGUAGE_TAGS = {"en": "en-CA", "fr": "fr-CA"}
 
 
@@ -67,10 +70,7 @@ class _Draft:
     lang: str
     labels: dict[str, str]
     cited: dict[str, SourceRecord]      # what the brief's own text cites or lists
-
-    @property
-    def env(self) -> jinja2.Environment:
-        return environment(self.ws.templates_dir)
+    env: jinja2.Environment
 
     def render(self, level: str) -> str:
         context = _context(self.ws, self.brief, self.lang, level, self.labels, self.cited)
@@ -84,14 +84,28 @@ class _Draft:
 
 
 def _draft(ws: Workspace, path: Path) -> _Draft:
+    env = environment(ws.templates_dir)     # first: an unreadable templates/ is an error
     brief, lines = read_brief(path)
     template = notetypes.template_for(ws, brief, path, lines)
     check_fields(ws, brief.type, brief.fields, path, lines)
     kind = notetypes.validate(ws, brief, path, lines)
     lang = brief.lang or ws.settings.language
     cited = _check_citations(ws, brief, path, lines)
-    return _Draft(ws, brief, path, lines, template, kind, lang,
-                  labels_for(lang, ws.settings.labels), cited)
+    return _Draft(ws, brief, path, lines, template, kind, lang, labels(ws, lang), cited, env)
+
+
+def labels(ws: Workspace, lang: str) -> dict[str, str]:
+    """The note's labels; a settings key close to a known label reads as a typo."""
+    for key, known in misspelled_labels(ws.settings.labels, lang):
+        _warn_label(ws.root / SETTINGS_FILE, lang, key, known)
+    return labels_for(lang, ws.settings.labels)
+
+
+@lru_cache(maxsize=64)
+def _warn_label(settings: Path, lang: str, key: str, known: str) -> None:
+    """Once per run, not once per note."""
+    log.warning("%s: warning: [labels.%s] unknown label %r; did you mean %r?",
+                shown_path(settings), lang, key, known)
 
 
 def compose(ws: Workspace, path: Path) -> Note:

@@ -140,6 +140,21 @@ LABELS: dict[str, dict[str, str]] = {
 LOCALES = {"en": "en_CA", "fr": "fr_CA"}
 
 
+def misspelled_labels(overrides: Mapping[str, Mapping[str, str]],
+                      lang: str) -> list[tuple[str, str]]:
+    """Settings keys that are no label but close to one: ``(key, the label meant)``.
+    A key close to none is a label of the workspace's own templates, and fine."""
+    import difflib
+
+    known = list(LABELS[lang])
+    found = []
+    for key in overrides.get(lang, {}):
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+        if key not in LABELS[lang] and close:
+            found.append((key, close[0]))
+    return found
+
+
 def labels_for(lang: str, overrides: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
     """The built-in catalogue for ``lang`` with the workspace's overrides on top."""
     return {**LABELS[lang], **overrides.get(lang, {})}

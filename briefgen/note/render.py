@@ -7,6 +7,7 @@ so record text is always shown as data, never as markup or template code.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sys
 from collections.abc import Callable, Generator, Iterator, Mapping
@@ -20,7 +21,7 @@ from jinja2.compiler import CodeGenerator
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from briefgen.errors import BriefgenError, TemplateError
+from briefgen.errors import BriefgenError, InputError, TemplateError
 from briefgen.models import ID_PATTERN
 from briefgen.note import limits
 from briefgen.note.labels import LOCALES
@@ -228,10 +229,25 @@ def _has(loader: jinja2.BaseLoader, template: str) -> bool:
     return any(Path(folder, *pieces).is_file() for folder in getattr(loader, "searchpath", ()))
 
 
+def readable(folder: Path) -> None:
+    """A workspace ``templates/`` that is there but cannot be read is an error, not a
+    reason to use the built-ins without a word (a file, a looping link, no permission)."""
+    if not (folder.exists() or folder.is_symlink()):
+        return
+    try:
+        with os.scandir(folder):
+            pass
+    except OSError as err:
+        raise InputError(f"cannot read the templates folder: {err.strerror or err}",
+                         file=folder) from None
+
+
 @lru_cache(maxsize=8)
 def environment(workspace_templates: Path | None) -> jinja2.Environment:
     """Workspace templates first, then built-ins; ``builtin/NAME`` always reaches the original.
     The workspace folder is asked even when it does not exist yet."""
+    if workspace_templates is not None:
+        readable(workspace_templates)
     builtin = _Contained(builtin_templates())
     loaders: list[jinja2.BaseLoader] = [builtin, jinja2.PrefixLoader({"builtin": builtin})]
     if workspace_templates is not None:
@@ -257,7 +273,9 @@ def render(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> st
         file, line = _template_frame(sys.exc_info()[2])
         raise TemplateError(_over(err.what), file=file or name, line=line) from None
     except jinja2.TemplateNotFound as err:
-        raise TemplateError(f"template {err.name!r} not found") from None
+        file, line = _template_frame(sys.exc_info()[2])    # the extends/include that names it
+        raise TemplateError(f"template {err.name!r} not found{_near(env, err.name)}",
+                            file=file, line=line) from None
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(f"template syntax error: {err.message}",
                             file=err.filename or err.name, line=err.lineno) from None
@@ -272,6 +290,14 @@ def render(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> st
         what = str(err) or f"{type(err).__name__} in a filter or operator"
         raise TemplateError(f"template error: {what}", file=file or name, line=line) from err
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _near(env: jinja2.Environment, name: str | None) -> str:
+    """"; did you mean 'builtin/briefing-note.md.j2'?" for a misspelled template name."""
+    import difflib
+
+    close = difflib.get_close_matches(name or "", env.list_templates(), n=1, cutoff=0.8)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _counted(chunks: Generator[str, None, None], budget: limits.Budget) -> Iterator[str]:
