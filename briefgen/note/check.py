@@ -19,7 +19,7 @@ import yaml
 
 from briefgen.briefs import markdown as md_brief
 from briefgen.disclosure.rows import formula_cells
-from briefgen.errors import BriefgenError, ClassificationError, InputError, shown_path
+from briefgen.errors import ClassificationError, InputError, shown_path
 from briefgen.models import Brief, SourceRecord
 from briefgen.note.citations import CLUSTER, Cite, find_clusters, unknown_key_message
 from briefgen.note.composer import classify, note_citations, text_fields
@@ -491,18 +491,13 @@ class Checker:
         """Judged on the note as built: what its template cites counts as much as the brief."""
         records = self.ws.records
         listed = {k: records[k] for k in self.brief.sources if k in records}
-        try:
-            template, keys = note_citations(self.ws, self.path)
-        except BriefgenError:          # the build stops on it with its own message
-            template, keys = Path(), []
-        for key in keys:
-            if key not in records:
-                self.add("unknown-citation", f"template {shown_path(template)}: "
-                         f"{unknown_key_message(key, records)}", loc=("type",))
-        added = {key: records[key] for key in keys if key in records}
+        template, added, unknown = note_citations(self.ws, self.path)
+        for key in unknown:
+            self.add("unknown-citation", f"template {shown_path(template)}: "
+                     f"{unknown_key_message(key, records)}", loc=("type",))
         try:
             classify(self.ws, self.brief, self.path, self.lines, {**cited, **listed, **added},
-                     via={key: template for key in added})
+                     via=dict.fromkeys(added, template))
         except ClassificationError as err:
             self.add("classification", err.message, loc=("classification",))
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefgen.errors import ClassificationError, InputError, shown_path
+from briefgen.errors import BriefgenError, ClassificationError, InputError, shown_path
 from briefgen.models import MARKDOWN_FIELDS, MARKDOWN_LIST_FIELDS, Brief, SourceRecord
 from briefgen.note import notetypes, typography
 from briefgen.note.citations import Citations, check_keys, cited_keys
@@ -147,12 +147,18 @@ def _added_keys(draft: _Draft, body: str) -> list[str]:
     return [key for key in dict.fromkeys(cited_keys(body)) if key not in draft.cited]
 
 
-def note_citations(ws: Workspace, path: Path) -> tuple[Path, list[str]]:
-    """The ids a brief's built note cites beyond its own text (known or not), and the
-    template that cites them: what ``check`` adds to the brief's own citations."""
-    draft = _draft(ws, path)
-    level = classify(ws, draft.brief, path, draft.lines, draft.cited)
-    return draft.template_file(), _added_keys(draft, draft.render(level))
+def note_citations(ws: Workspace, path: Path) -> tuple[Path, dict[str, SourceRecord], list[str]]:
+    """What ``check`` adds to a brief's own citations: the template of its note, the
+    records that template cites, and the ids it cites that name no record. A brief
+    the build cannot render adds nothing here: the build stops on it with its message."""
+    try:
+        draft = _draft(ws, path)
+        level = classify(ws, draft.brief, path, draft.lines, draft.cited)
+        keys = _added_keys(draft, draft.render(level))
+    except BriefgenError:
+        return Path(), {}, []
+    known = {key: ws.records[key] for key in keys if key in ws.records}
+    return draft.template_file(), known, [key for key in keys if key not in known]
 
 
 def finish(ws: Workspace, env: jinja2.Environment, brief: Brief, source: Path, lang: str,

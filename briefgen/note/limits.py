@@ -19,6 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from jinja2 import Environment
+from jinja2.nodes import EvalContext
+from jinja2.runtime import Context
+
 SECONDS = 20.0            # a note renders in milliseconds; a digest of 10,000 records in about one second
 STEPS = 10_000_000        # loop iterations and calls
 CHARACTERS = 20_000_000   # text one rendering may make, and the longest value it may build
@@ -177,10 +181,6 @@ def arguments(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """Refuse a call whose arguments ask for more than the budget: a width over it
     (``center``, ``ljust``), a format that pads past it, or a
     ``replace``/``indent``/``join`` whose result would be longer than the text budget."""
-    from jinja2 import Environment
-    from jinja2.nodes import EvalContext
-    from jinja2.runtime import Context
-
     step()
     name = getattr(func, "__name__", "")
     target = getattr(getattr(func, "__wrapped__", func), "__self__", None)  # str.format too
