@@ -328,3 +328,25 @@ def test_the_docx_footnotes_carry_the_marking(workspace: Path) -> None:
              .iter(f"{W}p")]
     assert any(t.endswith("Briefing note on border cooperation” (PROTECTED B).") for t in texts)
     assert sum("(PROTECTED B)" in t for t in texts) == 2
+
+
+def test_a_digest_template_cannot_cite_past_the_ceiling(workspace: Path) -> None:
+    _protected_atip(workspace)
+    (workspace / "templates").mkdir()
+    (workspace / "templates/digest.md.j2").write_text(
+        '{% extends "builtin/digest.md.j2" %}\n'
+        '{% block overview %}{{ super() }}\nAlso {{ "atip-note" | cite }}.\n{% endblock %}\n',
+        encoding="utf-8")
+    command = [sys.executable, "-m", "briefgen", "digest", "--since", "2024-01-01",
+               "--until", "2025-12-31", "--format", "md"]
+    result = subprocess.run([*command, "--max-classification", "UNCLASSIFIED"], cwd=workspace,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert ("a template cites 'atip-note' (sources/atip-note.yaml), a record this note leaves "
+            "out; remove that citation from the template") in result.stderr
+    assert not (workspace / "out").exists()
+    result = subprocess.run(command, cwd=workspace, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr     # without the ceiling the digest holds it
+    (digest,) = (workspace / "out/digests").glob("*.md")
+    text = digest.read_text(encoding="utf-8")
+    assert text.startswith("**PROTECTED B**") and "(PROTECTED B)." in text

@@ -197,6 +197,10 @@ def _check_marking(ws: Workspace, level: str, keys: list[str],
                    records: Mapping[str, SourceRecord], source: Path) -> None:
     """The last guard: every key the finished text cites is a record at or below ``level``."""
     for key in dict.fromkeys(keys):
+        if key not in records and key in ws.records:    # a digest's template, past its ceiling
+            raise ClassificationError(
+                f"a template cites '{key}' ({ws.record_path(key)}), a record this note leaves "
+                "out; remove that citation from the template", file=source)
         check_keys(f"[@{key}]", records, file=source)
         record_level = _level_of(ws, key, records[key])
         if ws.scale.rank(record_level) > ws.scale.rank(level):
