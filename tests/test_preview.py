@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.note import limits
 from briefgen.web import preview as preview_module
 from briefgen.web.preview import Preview
 from briefgen.workspace import Workspace
@@ -174,3 +175,13 @@ def test_port_out_of_range_is_one_line(workspace: Path) -> None:
     assert result.returncode == 2
     assert result.stderr == ("briefgen: error: --port 99999 is not a port number; "
                              "use 1 to 65535 (0 picks a free one)\n")
+
+
+def test_a_template_that_runs_too_long_is_an_error_page(
+        preview: Preview, workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "STEPS", 50_000)
+    (workspace / "templates/briefing-note.md.j2").write_text(
+        "one\n{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}\n")
+    status, page = get(preview.url)
+    assert status == 500
+    assert "briefing-note.md.j2:2: the template ran more than 50,000 loop steps" in page
