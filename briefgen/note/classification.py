@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 FRENCH = {
     "UNCLASSIFIED": "NON CLASSIFIÉ",
@@ -31,6 +32,7 @@ class Scale:
         self.levels = [self._canonical(level) for level in levels]
 
     @staticmethod
+    @lru_cache(maxsize=256)
     def _canonical(value: str) -> str:
         text = unicodedata.normalize("NFC", re.sub(r"\s+", " ", value.strip()).upper())
         return _FROM_FRENCH.get(_plain(text), text)

@@ -91,10 +91,10 @@ def _draft(ws: Workspace, path: Path) -> _Draft:
     kind = notetypes.validate(ws, brief, path, lines)
     lang = brief.lang or ws.settings.language
     cited = _check_citations(ws, brief, path, lines)
-    return _Draft(ws, brief, path, lines, template, kind, lang, labels(ws, lang), cited, env)
+    return _Draft(ws, brief, path, lines, template, kind, lang, note_labels(ws, lang), cited, env)
 
 
-def labels(ws: Workspace, lang: str) -> dict[str, str]:
+def note_labels(ws: Workspace, lang: str) -> dict[str, str]:
     """The note's labels; a settings key close to a known label reads as a typo."""
     for key, known in misspelled_labels(ws.settings.labels, lang):
         _warn_label(ws.root / SETTINGS_FILE, lang, key, known)
@@ -170,9 +170,10 @@ def finish(ws: Workspace, env: jinja2.Environment, brief: Brief, source: Path, l
     Whatever the caller computed, no note leaves here marked below a record it cites."""
     if lang == "fr":
         body = typography.french(body)
-    _check_marking(ws, level, [*cited_keys(body), *brief.sources], records, source)
 
     def reference(key: str, locator: str | None, first: bool) -> str:
+        if first:                 # each record the note cites or lists comes here first once
+            _check_marking(ws, level, key, records, source)
         ref = {"record": records[key], "locator": locator, "first": first, "lang": lang}
         return _marked(ws, key, records[key], lang, render(env, "citation.md.j2", ref).strip())
 
@@ -193,20 +194,20 @@ def _marked(ws: Workspace, key: str, record: SourceRecord, lang: str, reference:
     return f"{reference.rstrip('.')} ({ws.scale.marking(level, lang)})"
 
 
-def _check_marking(ws: Workspace, level: str, keys: list[str],
-                   records: Mapping[str, SourceRecord], source: Path) -> None:
-    """The last guard: every key the finished text cites is a record at or below ``level``."""
-    for key in dict.fromkeys(keys):
-        if key not in records and key in ws.records:    # a digest's template, past its ceiling
-            raise ClassificationError(
-                f"a template cites '{key}' ({ws.record_path(key)}), a record this note leaves "
-                "out; remove that citation from the template", file=source)
-        check_keys(f"[@{key}]", records, file=source)
-        record_level = _level_of(ws, key, records[key])
-        if ws.scale.rank(record_level) > ws.scale.rank(level):
-            raise ClassificationError(
-                f"the note is marked {level} but cites '{key}', which is {record_level}",
-                file=source, field="classification")
+def _check_marking(ws: Workspace, level: str, key: str, records: Mapping[str, SourceRecord],
+                   source: Path) -> None:
+    """The last guard: each record the finished text cites is one the note carries, at or
+    below its level."""
+    if key not in records and key in ws.records:    # a digest's template, past its ceiling
+        raise ClassificationError(
+            f"a template cites '{key}' ({ws.record_path(key)}), a record this note leaves "
+            "out; remove that citation from the template", file=source)
+    check_keys(f"[@{key}]", records, file=source)
+    record_level = _level_of(ws, key, records[key])
+    if ws.scale.rank(record_level) > ws.scale.rank(level):
+        raise ClassificationError(
+            f"the note is marked {level} but cites '{key}', which is {record_level}",
+            file=source, field="classification")
 
 
 def text_fields(brief: Brief) -> Iterator[tuple[tuple[Any, ...], str]]:

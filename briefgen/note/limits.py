@@ -23,10 +23,10 @@ from jinja2 import Environment
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 
-SECONDS = 20.0            # a note renders in milliseconds; a digest of 10,000 records in about one second
+SECONDS = 20.0            # a note renders in milliseconds, a week's digest well under a second
 STEPS = 10_000_000        # loop iterations and calls
 CHARACTERS = 20_000_000   # text one rendering may make, and the longest value it may build
-NUMBER_BITS = 14_000       # the largest integer an operator may make (about 4,200 digits)
+NUMBER_BITS = 14_000      # the largest integer an operator may make (about 4,200 digits)
 
 _SPEC = re.compile(r"%[-#0 +]*([\d.]+)|:[^{}\d\s]*([\d.]+)")   # '%9.2f', '{:>9}', '{:.9f}'
 # Calls whose number arguments are widths or counts of characters to make.
@@ -52,11 +52,11 @@ class Budget:
     output: int           # what reaches the output, counted apart (an include in a loop)
     _ticks: int = field(default=0, repr=False)
 
-    def step(self, count: int = 1) -> None:
-        self.steps -= count
+    def step(self) -> None:
+        self.steps -= 1
         if self.steps < 0:
             raise OverLimit("steps")
-        self._ticks += count
+        self._ticks += 1
         if self._ticks >= 1000:       # the clock costs more than a step: read it now and then
             self._ticks = 0
             self.check_time()
@@ -175,6 +175,8 @@ _GROWS: dict[str, Callable[[Any, tuple[Any, ...]], int]] = {
     "join": lambda s, a: _joined(a[0], s),
     "do_join": lambda s, a: _joined(s, a[0] if a else ""),
 }
+_FORMATS = frozenset({"format", "format_map", "do_format"})
+_WATCHED = _PADDING | _FORMATS | set(_GROWS)    # every other call only takes a step
 
 
 def arguments(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
@@ -183,6 +185,8 @@ def arguments(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     ``replace``/``indent``/``join`` whose result would be longer than the text budget."""
     step()
     name = getattr(func, "__name__", "")
+    if name not in _WATCHED:
+        return
     target = getattr(getattr(func, "__wrapped__", func), "__self__", None)  # str.format too
     if target is None:       # a filter: its value is the first argument after Jinja's own
         args = tuple(a for a in args if not isinstance(a, (Context, EvalContext, Environment)))
@@ -190,7 +194,7 @@ def arguments(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     others = (*args, *kwargs.values())
     if name in _PADDING and any(isinstance(a, int) and a > CHARACTERS for a in others):
         raise OverLimit("size")
-    if isinstance(target, str) and name in ("format", "format_map", "do_format"):
+    if isinstance(target, str) and name in _FORMATS:
         _widths(target)
     grow = _GROWS.get(name)
     if grow and _estimate(grow, target, others) > CHARACTERS:

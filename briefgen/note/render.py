@@ -226,7 +226,8 @@ def _has(loader: jinja2.BaseLoader, template: str) -> bool:
         pieces = split_template_path(template)
     except jinja2.TemplateNotFound:
         return False
-    return any(Path(folder, *pieces).is_file() for folder in getattr(loader, "searchpath", ()))
+    return any(os.path.isfile(os.path.join(folder, *pieces))
+               for folder in getattr(loader, "searchpath", ()))
 
 
 def readable(folder: Path) -> None:
