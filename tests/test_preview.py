@@ -119,7 +119,7 @@ def test_an_unexpected_error_is_a_short_500_page_and_one_log_line(
         preview: Preview, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
         capfd: pytest.CaptureFixture[str]) -> None:
     def broken(root: Path, brief: Path) -> tuple[int, bytes]:
-        raise RuntimeError("internal detail /secret/path")
+        raise RuntimeError("internal detail\n/secret/path")
 
     monkeypatch.setattr(preview_module, "render_page", broken)
     status, page = get(preview.url)

@@ -78,7 +78,12 @@ class _Server(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         error = sys.exc_info()[1]
         if not isinstance(error, ConnectionError):
-            log.error("briefgen: preview: %s: %s", type(error).__name__, error)
+            log.error("briefgen: preview: %s: %s", type(error).__name__, _one_line(error))
+
+
+def _one_line(error: BaseException | None) -> str:
+    """An exception's message on one console line, whatever it holds."""
+    return " ".join(str(error).split())
 
 
 class Preview:
@@ -162,7 +167,7 @@ class Preview:
                     status, page = render_page(preview.ws.root, preview.brief)
                 except Exception as err:  # noqa: BLE001 - a bug: a page and one console line
                     log.error("briefgen: preview: %s while building the page: %s",
-                              type(err).__name__, err)
+                              type(err).__name__, _one_line(err))
                     status, page = HTTPStatus.INTERNAL_SERVER_ERROR, _INTERNAL
                 self._send(status, page, "text/html; charset=utf-8")
 
