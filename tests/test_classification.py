@@ -350,3 +350,11 @@ def test_a_digest_template_cannot_cite_past_the_ceiling(workspace: Path) -> None
     (digest,) = (workspace / "out/digests").glob("*.md")
     text = digest.read_text(encoding="utf-8")
     assert text.startswith("**PROTECTED B**") and "(PROTECTED B)." in text
+
+
+def test_a_listed_source_the_template_cites_is_used(workspace: Path) -> None:
+    path = workspace / "briefs/note.yaml"
+    unused = [f for f in check_brief(Workspace(workspace), path) if f.rule == "unused-source"]
+    assert [f.message.split("'")[1] for f in unused] == ["memo-text"]
+    _template_cites(workspace, '{{ "memo-text" | cite }}')
+    assert [f for f in check_brief(Workspace(workspace), path) if f.rule == "unused-source"] == []

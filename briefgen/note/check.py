@@ -383,10 +383,11 @@ class Checker:
             _known_rules(rules or (), path, line)
 
     def run(self) -> list[Finding]:
-        cited = self.citations()
+        template, in_note, unknown = note_citations(self.ws, self.path)   # the note as built
+        cited = self.citations(in_note)
         self.quotes()
         self.figures()
-        self.classification(cited)
+        self.classification(cited, template, in_note, unknown)
         self.shape()
         self.plain_language()
         self.spreadsheet_formulas()
@@ -419,7 +420,7 @@ class Checker:
 
     # Rules --------------------------------------------------------------------
 
-    def citations(self) -> dict[str, SourceRecord]:
+    def citations(self, in_note: dict[str, SourceRecord]) -> dict[str, SourceRecord]:
         records = self.ws.records
         cited: dict[str, SourceRecord] = {}
         for text in self.texts:
@@ -433,7 +434,7 @@ class Checker:
         for index, key in enumerate(self.brief.sources):
             if key not in records:
                 self.add("unknown-citation", unknown_key_message(key, records), loc=("sources", index))
-            elif key not in cited:
+            elif key not in cited and key not in in_note:    # its template may cite it
                 self.add("unused-source", f"'{key}' is listed in sources: but never cited; "
                          "cite it or remove it from the list", loc=("sources", index))
         return cited
@@ -487,17 +488,17 @@ class Checker:
                     self.add("uncited-figure", f"'{found[0].group().strip()}' has no citation in "
                              "its sentence", text, start + found[0].start())
 
-    def classification(self, cited: dict[str, SourceRecord]) -> None:
+    def classification(self, cited: dict[str, SourceRecord], template: Path,
+                       in_note: dict[str, SourceRecord], unknown: list[str]) -> None:
         """Judged on the note as built: what its template cites counts as much as the brief."""
         records = self.ws.records
         listed = {k: records[k] for k in self.brief.sources if k in records}
-        template, added, unknown = note_citations(self.ws, self.path)
         for key in unknown:
             self.add("unknown-citation", f"template {shown_path(template)}: "
                      f"{unknown_key_message(key, records)}", loc=("type",))
         try:
-            classify(self.ws, self.brief, self.path, self.lines, {**cited, **listed, **added},
-                     via=dict.fromkeys(added, template))
+            classify(self.ws, self.brief, self.path, self.lines, {**cited, **listed, **in_note},
+                     via={key: template for key in in_note if key not in cited})
         except ClassificationError as err:
             self.add("classification", err.message, loc=("classification",))
 

@@ -148,13 +148,14 @@ def _added_keys(draft: _Draft, body: str) -> list[str]:
 
 
 def note_citations(ws: Workspace, path: Path) -> tuple[Path, dict[str, SourceRecord], list[str]]:
-    """What ``check`` adds to a brief's own citations: the template of its note, the
-    records that template cites, and the ids it cites that name no record. A brief
-    the build cannot render adds nothing here: the build stops on it with its message."""
+    """What ``check`` reads of a brief's note as built: the template it is rendered
+    from, the records the rendered note cites (the brief's and its template's), and the
+    ids it cites that name no record. A brief the build cannot render gives nothing
+    here: the build stops on it with its own message."""
     try:
         draft = _draft(ws, path)
         level = classify(ws, draft.brief, path, draft.lines, draft.cited)
-        keys = _added_keys(draft, draft.render(level))
+        keys = list(dict.fromkeys(cited_keys(draft.render(level))))
     except BriefgenError:
         return Path(), {}, []
     known = {key: ws.records[key] for key in keys if key in ws.records}
