@@ -373,8 +373,14 @@ def with_contact(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every example, English and French, with a contact, built to md and docx."""
     root = tmp_path_factory.mktemp("contact") / "ws"
     init(root)
-    for brief in (root / "briefs").glob("*.yaml"):
-        brief.write_text(brief.read_text(encoding="utf-8") + CONTACT, encoding="utf-8")
+    for brief in (root / "briefs").iterdir():
+        text = brief.read_text(encoding="utf-8")
+        if brief.suffix == ".md":          # into the front matter, before its closing ---
+            end = text.index("\n---\n", 3) + 1
+            text = text[:end] + CONTACT + text[end:]
+        else:
+            text += CONTACT
+        brief.write_text(text, encoding="utf-8")
     build(Workspace(root), [], ["md", "docx"], check=False)
     return root
 
