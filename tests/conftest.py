@@ -21,3 +21,15 @@ def workspace(tmp_path: Path) -> Path:
 @pytest.fixture(autouse=True)
 def _no_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+@pytest.fixture(scope="session")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example workspace (both languages, every note type) built to md, docx and html."""
+    from briefgen.builder import build
+    from briefgen.workspace import Workspace, init
+
+    root = tmp_path_factory.mktemp("examples") / "ws"
+    init(root)
+    build(Workspace(root), None, ["md", "docx", "html"])
+    return root / "out"

@@ -119,7 +119,9 @@ def _defaults(document: docx.document.Document) -> None:
     rpr_default = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     for child in rpr_default.findall(qn("w:lang")) + rpr_default.findall(qn("w:rFonts")):
         rpr_default.remove(child)
-    rpr_default.append(parse_xml(f'<w:rFonts {nsdecls("w")} w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'))
+    rfonts = rpr_default.get_or_add_rFonts()     # before the size, as the schema orders them
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(attr), FONT)
     rpr_default.append(parse_xml(f'<w:lang {nsdecls("w")} w:val="en-CA" w:eastAsia="en-CA" w:bidi="ar-SA"/>'))
 
 
@@ -224,9 +226,13 @@ if __name__ == "__main__":
         if child.tag != qn("w:sectPr"):
             body.remove(child)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from briefgen.writers.ooxml import (
-        package_bytes,  # fixed zip dates: a rerun changes no byte
+    from briefgen.writers.ooxml import (  # fixed zip dates: a rerun changes no byte
+        package_bytes,
+        set_app_properties,
+        set_compatibility_mode,
     )
 
+    set_compatibility_mode(doc.settings.element)
+    set_app_properties(doc.part.package, "briefgen")
     target.write_bytes(package_bytes(doc.part.package))
     print(f"wrote {target}")

@@ -357,13 +357,15 @@ class _Writer:
         props.title = xml_text(plain_text(self.note.brief.subject))
         props.author = props.last_modified_by = xml_text(self.note.author)
         props.created = props.modified = stamp
-        props.last_printed = stamp
+        ooxml.drop_last_printed(props)
         props.revision = 1
         props.category = xml_text(self.note.marking)
         props.subject = props.keywords = props.comments = props.content_status = ""
         props.identifier = xml_text(self.note.brief.tracking_number or "")
         props.language = LANGUAGE_TAGS[self.note.lang]
         ooxml.set_language(self.doc.styles.element, LANGUAGE_TAGS[self.note.lang])
+        ooxml.set_compatibility_mode(self.doc.settings.element)
+        ooxml.set_app_properties(self.doc.part.package, "briefgen")
 
 
 def _special(classes: frozenset[str]) -> str | None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+from xml.sax.saxutils import escape
 
+from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
-from docx.opc.part import XmlPart
+from docx.opc.part import Part, XmlPart
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -149,11 +151,69 @@ def keep_row_together(row) -> None:
 def set_language(styles_element, lang_tag: str) -> None:
     """The document's default proofing language (``en-CA`` / ``fr-CA``)."""
     rpr = styles_element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    set_run_language(rpr, lang_tag)
+
+
+def set_run_language(rpr, lang_tag: str) -> None:
+    """``w:lang`` in run properties, where the schema puts it (before East Asian layout)."""
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
-        rpr.append(lang)
+        rpr.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
     lang.set(qn("w:val"), lang_tag)
+
+
+WORD_2013 = "15"    # compatibilityMode of Word 2013 and later: no "[Compatibility Mode]"
+_WORD_URI = "http://schemas.microsoft.com/office/word"
+
+
+def set_compatibility_mode(settings_element, mode: str = WORD_2013) -> None:
+    """Word's layout mode; python-docx's template says Word 2010 (14)."""
+    compat = settings_element.find(qn("w:compat"))
+    if compat is None:
+        compat = OxmlElement("w:compat")
+        settings_element.insert_element_before(compat, *_AFTER_COMPAT)
+    for setting in compat.findall(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), mode)
+            return
+    setting = OxmlElement("w:compatSetting")
+    for name, value in (("w:name", "compatibilityMode"), ("w:uri", _WORD_URI), ("w:val", mode)):
+        setting.set(qn(name), value)
+    compat.append(setting)         # compatSetting elements close the sequence
+
+
+_AFTER_COMPAT = ("w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema", "w:themeFontLang",
+                 "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
+                 "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
+                 "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary",
+                 "w:shapeDefaults", "w:doNotEmbedSmartTags", "w:decimalSymbol",
+                 "w:listSeparator")
+_APP_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'extended-properties"><Application>{application}</Application><DocSecurity>0'
+    '</DocSecurity><ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate>'
+    '<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged></Properties>')
+
+
+def set_app_properties(package, application: str) -> None:
+    """``docProps/app.xml`` naming the program that wrote the file, and nothing the
+    reference document's own program left there (its name, version, template, counts)."""
+    blob = _APP_XML.format(application=escape(application)).encode("utf-8")
+    for rel in package.rels.values():
+        if rel.reltype == RT.EXTENDED_PROPERTIES:
+            rel.target_part._blob = blob
+            return
+    part = Part(PackURI("/docProps/app.xml"), CT.OFC_EXTENDED_PROPERTIES, blob, package)
+    package.relate_to(part, RT.EXTENDED_PROPERTIES)
+
+
+def drop_last_printed(core_properties) -> None:
+    """A new note has never been printed; the reference document may say otherwise."""
+    element = core_properties._element
+    for printed in element.findall(qn("cp:lastPrinted")):
+        element.remove(printed)
 
 
 def drop_thumbnail(package) -> None:
