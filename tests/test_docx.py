@@ -675,3 +675,40 @@ def test_pandoc_reads_real_footnotes(note: Package) -> None:
     plain = markdown.replace("“", '"').replace("”", '"')    # Pandoc straightens quotes
     assert 'The Daily Record, "Border talks continue", 13 December 2024.' in plain
     assert "https://example.org/news/border_talks?id=1&x=2" in markdown
+
+
+def _pandoc_tables(path: Path, source: str) -> list[dict]:
+    """The tables Pandoc reads from a file, as its JSON AST."""
+    import json
+
+    pypandoc = pytest.importorskip("pypandoc")
+    ast = json.loads(pypandoc.convert_file(str(path), "json", format=source))
+    found: list[dict] = []
+
+    def walk(node: object) -> None:       # tables inside divs too
+        if isinstance(node, dict):
+            if node.get("t") == "Table":
+                found.append(node)
+            walk(node.get("c"))
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(ast["blocks"])
+    return found
+
+
+def _head_cells(table: dict) -> list:
+    """The cells of the table head: Table [attr, caption, colspecs, TableHead [attr, rows], …]."""
+    return [cell for row in table["c"][3][1] for cell in row[1]]
+
+
+def test_pandoc_reads_the_memo_header_without_a_header_row(workspace: Path) -> None:
+    """"To:" is a row label, not a column heading, in the DOCX and in the Markdown."""
+    build(Workspace(workspace), ["note"], ["md", "docx"])
+    for path, source in ((workspace / "out" / "note.docx", "docx"),
+                         (workspace / "out" / "note.md", "markdown")):
+        memo = _pandoc_tables(path, source)[0]
+        assert all(not cell[4] for cell in _head_cells(memo)), source
+    tbl_look = Package(workspace / "out" / "note.docx").document.find(".//w:tbl/w:tblPr/w:tblLook", NS)
+    assert (tbl_look.get(W + "firstRow"), tbl_look.get(W + "firstColumn")) == ("0", "1")

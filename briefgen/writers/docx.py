@@ -204,7 +204,8 @@ class _Writer:
                 self.inline(follow, child, Fmt())
 
     def table(self, el: etree.Element, memo: bool) -> None:
-        rows = [tr for tr in el.iter("tr")]
+        # The memo header's empty Markdown head row only stands for "no header row".
+        rows = [tr for tr in el.iter("tr") if not (memo and not "".join(tr.itertext()).strip())]
         if not rows:
             return
         columns = max(len(tr) for tr in rows)
@@ -232,8 +233,10 @@ class _Writer:
                 column.width = width
                 for cell in column.cells:
                     cell.width = width
-        elif el.find("thead") is not None:
+        header = not memo and el.find("thead") is not None
+        if header:
             ooxml.mark_header_row(table.rows[0])
+        ooxml.set_table_look(table, first_row=header, first_column=memo)
         self.after_table = True
 
     # Inline -----------------------------------------------------------------

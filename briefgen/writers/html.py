@@ -185,6 +185,8 @@ class _Writer:
         """The header block: a label column of row headers, no header row."""
         out.append("<table>\n<tbody>\n")
         for tr in table.iter("tr"):
+            if not "".join(tr.itertext()).strip():
+                continue             # the empty head row Markdown needs
             out.append("<tr>")
             for index, cell in enumerate(tr):
                 tag = "th" if index == 0 else "td"

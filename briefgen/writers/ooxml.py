@@ -143,6 +143,23 @@ def mark_header_row(row) -> None:
     tr_pr.append(OxmlElement("w:tblHeader"))
 
 
+def set_table_look(table, first_row: bool, first_column: bool) -> None:
+    """Which of the table's edges are headings: a header row, a column of row labels.
+    Word, Pandoc and screen readers take the first row as column headings when set."""
+    look = table._tbl.tblPr.find(qn("w:tblLook"))
+    if look is None:
+        look = OxmlElement("w:tblLook")
+        table._tbl.tblPr.insert_element_before(look, "w:tblCaption", "w:tblDescription",
+                                               "w:tblPrChange")
+    flags = {"firstRow": first_row, "firstColumn": first_column, "lastRow": False,
+             "lastColumn": False, "noHBand": False, "noVBand": True}
+    for name, on in flags.items():
+        look.set(qn(f"w:{name}"), "1" if on else "0")
+    # The legacy bit mask Word 2007 reads: 0x20 first row, 0x80 first column, 0x400 no banding.
+    mask = 0x20 * first_row + 0x80 * first_column + 0x400
+    look.set(qn("w:val"), f"{mask:04X}")
+
+
 def keep_row_together(row) -> None:
     """A table row that never breaks across pages (an option and its pros and cons)."""
     row._tr.get_or_add_trPr().insert(0, OxmlElement("w:cantSplit"))
