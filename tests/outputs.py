@@ -102,3 +102,24 @@ class Page(HTMLParser):
 
 def html_page(path: Path) -> Page:
     return Page(path.read_text(encoding="utf-8"))
+
+
+def contrast_on_white(hex_colour: str) -> float:
+    """WCAG 2.1 contrast ratio of an RRGGBB text colour against a white page."""
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(hex_colour[i:i + 2], 16)) for i in (0, 2, 4))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 1.05 / (luminance + 0.05)
+
+
+def style_colours(styles: ElementTree.Element) -> dict[str, str]:
+    """Style name → the text colour it sets (RRGGBB; ``auto`` is left out)."""
+    found = {}
+    for style in styles.iter(f"{W}style"):
+        colour = style.find(f"{W}rPr/{W}color")
+        if colour is not None and colour.get(f"{W}val", "auto") != "auto":
+            found[style.find(f"{W}name").get(f"{W}val")] = colour.get(f"{W}val")
+    return found

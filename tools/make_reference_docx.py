@@ -140,6 +140,19 @@ def _table_style(styles, name: str, base: str):
 
 
 KEEP_TABLE_STYLES = {"Normal Table", "Table Grid"}
+_THEME_COLOUR = ("w:themeColor", "w:themeShade", "w:themeTint")
+
+
+def _readable_colours(document: docx.document.Document) -> None:
+    """python-docx's theme colours (light blue, red, grey) fall below WCAG AA's 4.5:1
+    on white: every style that uses one gets black or our dark blue instead."""
+    for colour in document.styles.element.iter(qn("w:color")):
+        if colour.get(qn("w:themeColor")) is None:
+            continue
+        for attr in _THEME_COLOUR:
+            colour.attrib.pop(qn(attr), None)
+        if colour.get(qn("w:val")) != "000000":
+            colour.set(qn("w:val"), str(DARK_BLUE))
 
 
 def _drop_unused_table_styles(document: docx.document.Document) -> None:
@@ -211,6 +224,7 @@ def build() -> docx.document.Document:
     _table_style(styles, "Table", "Table Grid")
     _table_style(styles, "Memo Header", "Normal Table")
 
+    _readable_colours(document)
     _slim(document)
     document.core_properties.author = "briefgen"
     document.core_properties.title = "briefgen reference document"
