@@ -24,7 +24,7 @@ def _no_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def example_notes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example workspace (both languages, every note type) built to md, docx and html."""
     from briefgen.builder import build
     from briefgen.workspace import Workspace, init

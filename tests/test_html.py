@@ -106,7 +106,8 @@ def test_record_text_cannot_inject_markup_or_script(workspace: Path) -> None:
         assert not (attrs.get("href") or "").lower().startswith(("javascript", "data")), attrs
     # The record's words are there, as text.
     assert "<script>alert('title')</script> and <img src=x onerror=alert(1)>" in page.text
-    assert '<script>alert("text")</script>' in page.text and "{{ 7 * 7 }}" in page.text
+    # (English notes print typographic quotes: the record's "text" as “text”.)
+    assert "<script>alert(“text”)</script>" in page.text and "{{ 7 * 7 }}" in page.text
     assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;" in text \
         or "&lt;script&gt;alert('title')&lt;/script&gt;" in text
     assert "<b onmouseover=alert(2)>Evil</b> Press" in page.text

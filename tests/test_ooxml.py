@@ -220,8 +220,8 @@ def _xml_parts(path: Path) -> dict[str, ElementTree.Element]:
                 if name.startswith("word/") and name.endswith(".xml")}
 
 
-def _example_docx(examples: Path) -> list[Path]:
-    found = sorted(examples.glob("*.docx"))
+def _example_docx(example_notes: Path) -> list[Path]:
+    found = sorted(example_notes.glob("*.docx"))
     assert len(found) >= 10          # every note type, English and French
     return found
 
@@ -232,8 +232,8 @@ def test_the_order_check_catches_a_misplaced_child() -> None:
     assert order_errors(bad) and not order_errors(good)
 
 
-def test_every_part_of_every_example_follows_the_schema_order(examples: Path) -> None:
-    errors = [f"{docx.name} {name}: {error}" for docx in _example_docx(examples)
+def test_every_part_of_every_example_follows_the_schema_order(example_notes: Path) -> None:
+    errors = [f"{docx.name} {name}: {error}" for docx in _example_docx(example_notes)
               for name, root in _xml_parts(docx).items() for error in order_errors(root)]
     assert errors == []
 
@@ -245,8 +245,8 @@ def test_the_built_in_reference_document_follows_the_schema_order() -> None:
 
 
 @pytest.fixture
-def decision(examples: Path) -> Path:
-    return examples / "border-decision.docx"
+def decision(example_notes: Path) -> Path:
+    return example_notes / "border-decision.docx"
 
 
 def test_word_opens_the_note_in_its_current_mode_not_compatibility_mode(decision: Path) -> None:

@@ -167,10 +167,10 @@ def finish(ws: Workspace, env: jinja2.Environment, brief: Brief, source: Path, l
            records: Mapping[str, SourceRecord], citation_style: str | None = None) -> Note:
     """Rendered Markdown → the Note the writers take: citations become footnotes (or a
     numbered sources list) with references from ``citation.md.j2``. Briefs and digests
-    both end here. French text gets French spacing first (the references keep theirs).
-    Whatever the caller computed, no note leaves here marked below a record it cites."""
-    if lang == "fr":
-        body = typography.french(body)
+    both end here. French text gets French spacing first, English typographic quotes
+    (the references keep theirs). Whatever the caller computed, no note leaves here
+    marked below a record it cites."""
+    body = typography.french(body) if lang == "fr" else typography.english(body)
 
     def reference(key: str, locator: str | None, first: bool) -> str:
         if first:                 # each record the note cites or lists comes here first once

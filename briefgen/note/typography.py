@@ -1,4 +1,9 @@
-"""French typography on Markdown text: no-break spaces where French puts them.
+"""Typography on Markdown text: French spacing, English typographic quotes.
+
+English: straight quotation marks and apostrophes become typographic ones
+(“ ” ‘ ’), as the text briefgen itself writes them.
+
+French: no-break spaces where French puts them.
 
 A no-break space (U+00A0) goes before ``:`` and inside « »; a narrow
 no-break space (U+202F) before ``;``, ``!`` and ``?``, and a no-break space
@@ -11,6 +16,7 @@ sentence punctuation.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from briefgen.note.citations import CLUSTER
 
@@ -47,10 +53,36 @@ def _plain(text: str) -> str:
 
 def french(markdown: str) -> str:
     """``markdown`` with French spacing, outside the parts that must stay as written."""
+    return _outside(_SKIP, markdown, lambda text, _: _plain(text))
+
+
+# An English quote opens after a space, an opening bracket, a dash or emphasis.
+_OPENS_AFTER = r"(?<![^\s(\[{—–/*_-])"
+_DOUBLE_OPEN = re.compile(_OPENS_AFTER + r'"')
+_SINGLE_OPEN = re.compile(_OPENS_AFTER + r"'(?=[^\W\d_])")   # not '90s: that is an apostrophe
+# Besides the French skips: backslash escapes (\" stays straight) and link
+# reference definitions ([id]: url "title").
+_SKIP_EN = re.compile(_SKIP.pattern + r"|\\.|^[ ]{0,3}\[(?!\^)[^\]\n]+\]:[^\n]*",
+                      re.M | re.S)
+
+
+def _quotes(text: str, before: str) -> str:
+    """Curly quotes; ``before`` is the character ahead of ``text`` (a mark, a tag's ``>``)."""
+    text = _DOUBLE_OPEN.sub("“", before + text).replace('"', "”")
+    return _SINGLE_OPEN.sub("‘", text).replace("'", "’")[len(before):]
+
+
+def english(markdown: str) -> str:
+    """``markdown`` with typographic quotes and apostrophes, outside code, tags and links."""
+    return _outside(_SKIP_EN, markdown, _quotes)
+
+
+def _outside(skip: re.Pattern[str], markdown: str, change: Callable[[str, str], str]) -> str:
+    """``change(text, character before it)`` applied to the text between matches of ``skip``."""
     out, start = [], 0
-    for match in _SKIP.finditer(markdown):
-        out.append(_plain(markdown[start:match.start()]))
+    for match in skip.finditer(markdown):
+        out.append(change(markdown[start:match.start()], markdown[start - 1:start]))
         out.append(match.group())
         start = match.end()
-    out.append(_plain(markdown[start:]))
+    out.append(change(markdown[start:], markdown[start - 1:start]))
     return "".join(out)
