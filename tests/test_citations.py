@@ -10,6 +10,7 @@ from briefgen.note.citations import (
     check_keys,
     cited_keys,
     parse_cluster,
+    short_title,
 )
 
 
@@ -174,3 +175,28 @@ def test_period_after_a_closing_quote_is_not_doubled() -> None:
     citations = Citations(lambda key, locator, first: key)
     text = citations.resolve('as "rooted in partners, particularly the U.S." [@a]. Then [@b].')
     assert text == 'as "rooted in partners, particularly the U.S."[^1] Then.[^2]'
+
+
+@pytest.mark.parametrize(("title", "short"), [
+    ("Briefing notes on illegal immigration and Canada–U.S. border cooperation (dated Nov. 13 "
+     "and 15, 2024)", "Briefing notes on illegal immigration…"),
+    ("Canadian officials prepared for any U.S. election outcome, internal memos show",
+     "Canadian officials prepared…"),
+    ("Briefing note on preparations for the 2024 U.S. election (late January 2024)",
+     "Briefing note on preparations for the 2024…"),
+    ("Ottawa favoured border “cooperation” with Trump administration before tariff threats",
+     "Ottawa favoured border “cooperation” with Trump…"),
+    ("Notes d’information sur l’immigration illégale et la coopération frontalière",
+     "Notes d’information sur l’immigration illégale…"),
+    ("A short title", "A short title"),
+    (" ".join(["Supercalifragilisticexpialidocious"] * 3), "Supercalifragilisticexpialidocious…"),
+    ("x" * 60, "x" * 47 + "…"),
+])
+def test_short_title_ends_where_a_phrase_can_end(title: str, short: str) -> None:
+    assert short_title(title) == short
+
+
+def test_repeat_citations_use_the_short_title(example_notes) -> None:
+    text = (example_notes / "border-cooperation.md").read_text(encoding="utf-8")
+    assert "“Briefing notes on illegal immigration…”" in text
+    assert " and…" not in text and "U.S.…" not in text

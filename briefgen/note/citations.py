@@ -186,6 +186,45 @@ class Citations:
         return extra
 
 
+SHORT_TITLE = 48       # characters of a title in a repeat citation, "…" included
+# Words a shortened title must not end on: it would read as cut mid-phrase.
+_DANGLING = frozenset("""
+    a an the and or nor but of for to in on at by with from as into over under than that
+    which any all some its their this these those our his her
+    et ou ni mais de du des la le les un une pour par sur sous dans avec en au aux à que qui
+    """.split())
+_OPENERS = {"(": ")", "“": "”", "‘": "’", "«": "»", "[": "]"}
+
+
+def short_title(title: str, limit: int = SHORT_TITLE) -> str:
+    """A title for a repeat citation: whole words, never ending on a conjunction, an
+    article, an abbreviation's period or inside brackets or quotation marks."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    words: list[str] = []
+    for word in title.split(" "):
+        if len(" ".join([*words, word])) > limit - 1:
+            break
+        words.append(word)
+    words = _complete_phrase(words)
+    if not words:                       # one very long word
+        return title[:limit - 1] + "…"
+    return " ".join(words).rstrip(",;:–—-") + "…"
+
+
+def _complete_phrase(words: list[str]) -> list[str]:
+    """``words`` without an unclosed bracket or quote and without dangling words at the end."""
+    for index, word in enumerate(words):
+        opener = word[:1]
+        if opener in _OPENERS and _OPENERS[opener] not in " ".join(words[index:]):
+            words = words[:index]
+            break
+    while words and (words[-1].lower().strip(",;:") in _DANGLING or words[-1].endswith(".")):
+        words = words[:-1]
+    return words
+
+
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if text.endswith((".", "!", "?", ">")) else text + "."

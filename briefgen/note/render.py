@@ -24,6 +24,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from briefgen.errors import BriefgenError, InputError, TemplateError
 from briefgen.models import ID_PATTERN
 from briefgen.note import limits
+from briefgen.note.citations import short_title
 from briefgen.note.labels import LOCALES
 
 
@@ -258,7 +259,8 @@ def environment(workspace_templates: Path | None) -> jinja2.Environment:
         finalize=_finalize, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, autoescape=False, bytecode_cache=_bytecode_cache())
     env.filters.update(date=_date, cell=_cell, item=_item, autolink=_autolink, escape_md=md_escape,
-                       markdown=Markdown, join_and=_join_and, pluralize=_pluralize, cite=_cite)
+                       markdown=Markdown, join_and=_join_and, pluralize=_pluralize, cite=_cite,
+                       short_title=short_title)
     env.filters = {name: limits.bounded(func) for name, func in env.filters.items()}
     del env.globals["lipsum"]      # placeholder text at any length: nothing a note needs
     return env
