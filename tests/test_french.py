@@ -115,7 +115,7 @@ def test_french_headings_and_header_block(examples: Path) -> None:
     docx = examples / "out" / "border-decision-fr.docx"
     assert headings(docx)[:4] == ["Enjeu", "Contexte", "Considérations", "Options"]
     header = dict(tuple(row) for row in tables(docx)[0])
-    assert header[f"Date{NBSP}:"] == "le 11 avril 2025"
+    assert header[f"Date{NBSP}:"] == f"11{NBSP}avril 2025"     # a form field: no article
     assert header[f"Objet{NBSP}:"].startswith("Présentation de la coopération")
     assert f"Nº de suivi{NBSP}:" in header
     options = next(t for t in tables(docx) if t[0][0] == "Option")
@@ -144,15 +144,15 @@ def test_french_note_keeps_english_quotes_in_english(examples: Path) -> None:
 def test_french_citation_dates_and_quotes(examples: Path) -> None:
     md = (examples / "out" / "border-cooperation-fr.md").read_text(encoding="utf-8")
     assert re.search(r"\[\^\d+\]: Truth Social, «\u00a0Truth Social post announcing a 25% tariff "
-                     r"on products from Mexico and Canada\u00a0», 25 novembre 2024\.", md)
+                     r"on products from Mexico and Canada\u00a0», 25\u00a0novembre 2024\.", md)
     assert "November" not in md
 
 
 def test_dates_with_babel() -> None:
     day = dt.date(2024, 12, 13)
-    assert format_date(day, "fr", article=True) == "le 13 décembre 2024"
-    assert format_date(day, "fr") == "13 décembre 2024"
-    assert format_date(dt.date(2025, 4, 1), "fr", article=True) == "le 1er avril 2025"
+    assert format_date(day, "fr", article=True) == f"le 13{NBSP}décembre 2024"
+    assert format_date(day, "fr") == f"13{NBSP}décembre 2024"
+    assert format_date(dt.date(2025, 4, 1), "fr", article=True) == f"le 1er{NBSP}avril 2025"
     assert format_date(day, "en") == "13 December 2024"
     assert format_date(day, "en", article=True) == "13 December 2024"
     assert format_date(None, "fr") == ""
@@ -164,6 +164,8 @@ def test_dates_with_babel() -> None:
     ("Pourquoi? Oui; non !", f"Pourquoi{NNBSP}? Oui{NNBSP}; non{NNBSP}!"),
     ("« mot » et «mot»", f"«{NBSP}mot{NBSP}» et «{NBSP}mot{NBSP}»"),
     ("25 % des cas", f"25{NBSP}% des cas"),
+    ("depuis le 11 septembre 2001 et le 1er avril", f"depuis le 11{NBSP}septembre 2001 et le 1er{NBSP}avril"),
+    ("les 12 Mois", "les 12 Mois"),
     # left as written: times, addresses, link targets, code, citations, entities, attributes
     ("à 14:30", "à 14:30"),
     ("voir https://example.org/a?b=1:2", "voir https://example.org/a?b=1:2"),
@@ -202,7 +204,7 @@ def test_workspace_language_and_label_overrides(workspace: Path) -> None:
     build(Workspace(workspace), ["note"], ["md"])
     md = (workspace / "out/note.md").read_text(encoding="utf-8")
     assert md.startswith("**NON CLASSIFIÉ**\n\n# NOTE À LA MINISTRE\n\n**POUR INFORMATION**")
-    assert f"| Date{NBSP}: | le 10 avril 2025 |" in md
+    assert f"| Date{NBSP}: | 10{NBSP}avril 2025 |" in md
     assert labels_for("fr", {"fr": {"memo_title": "X"}})["summary"] == "Résumé"
 
 
@@ -224,3 +226,21 @@ def test_unsupported_language_lists_the_supported_ones(workspace: Path) -> None:
     assert result.returncode == 2
     assert result.stderr == ("briefgen: error: briefgen.toml:3: language: unsupported language "
                              "'de'; supported languages: en (English), fr (French)\n")
+
+
+def test_multi_citation_footnotes_take_french_spacing(examples: Path) -> None:
+    md = (examples / "out" / "border-decision-fr.md").read_text(encoding="utf-8")
+    notes = [line for line in md.splitlines() if line.startswith("[^") and line.count("»") > 1]
+    assert notes and all(f"{NNBSP}; " in line for line in notes)
+    assert not [line for line in notes if re.search(f"(?<!{NNBSP}); ", line)]
+
+
+def test_french_header_labels_fit_on_one_line(examples: Path) -> None:
+    """The label column is as wide as the longest label (« État de l’approbation : »)."""
+    import docx
+
+    document = docx.Document(str(examples / "out" / "border-media-lines-fr.docx"))
+    memo = document.tables[0]
+    label = max((row.cells[0].text for row in memo.rows), key=len)
+    assert label == f"État de l’approbation{NBSP}:"
+    assert memo.columns[0].width >= docx.shared.Inches(1.75)

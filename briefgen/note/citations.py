@@ -147,6 +147,7 @@ class Citations:
 
     render: RenderRef
     mode: str = "footnotes"
+    separator: str = "; "        # between the references of one note (French: "\u202f; ")
     notes: list[str] = field(default_factory=list)
     numbers: dict[str, int] = field(default_factory=dict)
 
@@ -162,7 +163,7 @@ class Citations:
             self.numbers.setdefault(cite.key, len(self.numbers) + 1)
             ref = self.render(cite.key, cite.locator, first).rstrip(".")
             parts.append(f"{cite.prefix} {ref}" if cite.prefix else ref)
-        self.notes.append(_sentence("; ".join(parts)))
+        self.notes.append(_sentence(self.separator.join(parts)))
         return f"[^{len(self.notes)}]"
 
     def _numbered(self, cites: tuple[Cite, ...]) -> str:

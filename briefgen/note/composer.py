@@ -178,7 +178,8 @@ def finish(ws: Workspace, env: jinja2.Environment, brief: Brief, source: Path, l
         ref = {"record": records[key], "locator": locator, "first": first, "lang": lang}
         return _marked(ws, key, records[key], lang, render(env, "citation.md.j2", ref).strip())
 
-    citations = Citations(reference, citation_style or ws.settings.citations)
+    separator = typography.NNBSP + "; " if lang == "fr" else "; "
+    citations = Citations(reference, citation_style or ws.settings.citations, separator)
     body = citations.resolve(body)
     body += _notes(citations, brief.sources, labels)
     return Note(brief=brief, source=source, lang=lang, level=level,

@@ -61,8 +61,9 @@ _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "A
 def format_date(value: dt.date | None, lang: str = "en", article: bool = False) -> str:
     """13 December 2024 / 13 décembre 2024, in Canadian English or French (Babel's data).
 
-    French writes the first of the month "1er"; with ``article`` a French date
-    takes its article, as at the head of a memo: "le 13 décembre 2024".
+    French writes the first of the month "1er", with a no-break space before the
+    month; with ``article`` a French date takes its article, as in a sentence:
+    "le 13 décembre 2024".
     """
     if value is None:
         return ""
@@ -73,8 +74,9 @@ def format_date(value: dt.date | None, lang: str = "en", article: bool = False) 
     )
 
     text = babel_date(value, "d MMMM y", locale=LOCALES[lang])
-    if lang == "fr":
+    if lang == "fr":     # the day and its month stay on one line: "11 septembre"
         text = "1er" + text[1:] if value.day == 1 else text
+        text = text.replace(" ", "\u00a0", 1)
         text = "le " + text if article else text
     return text
 

@@ -11,7 +11,8 @@ between a number and ``%``. Code, HTML tags and autolinks, link targets,
 bare addresses, entities, citation clusters, footnote marks and attribute
 lists are left exactly as written, and so are times (14:30) and addresses
 (https://...): punctuation followed by a letter, digit or slash is not
-sentence punctuation.
+sentence punctuation. A day and its month ("11 septembre") are held
+together by a no-break space.
 """
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ _HIGH = re.compile(_AFTER + _SPACES + r"([;!?])(?![\w/\[=])")
 _OPEN = re.compile(r"«" + _SPACES)
 _CLOSE = re.compile(_SPACES + r"»")
 _PERCENT = re.compile(r"(?<=\d)[ \t]%")
+_MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+_DAY_MONTH = re.compile(rf"(?<![\w,.])(\d{{1,2}}|1er)[ \t]+(?=(?:{_MONTHS})\b)")
 
 
 def _plain(text: str) -> str:
@@ -48,6 +51,7 @@ def _plain(text: str) -> str:
     text = _HIGH.sub(lambda m: NNBSP + m.group(1), text)
     text = _OPEN.sub("«" + NBSP, text)
     text = _CLOSE.sub(NBSP + "»", text)
+    text = _DAY_MONTH.sub(lambda m: m.group(1) + NBSP, text)
     return _PERCENT.sub(NBSP + "%", text)
 
 

@@ -41,6 +41,9 @@ TABLE_STYLES = ("Table", "Memo Header")
 LIST_STYLE_FOR_CLASS = {"talking-points": "Talking Point", "key-messages": "Talking Point"}
 # A <div> with one of these classes stays on one page (the minister's decision block).
 KEEP_TOGETHER = {"decision", "keep-together"}
+# The memo header's label column fits its longest label on one line ("État de
+# l’approbation :"): about 5.6 pt a character of bold 11 pt Arial, plus the cell margins.
+LABEL_CHAR, CELL_PADDING = Pt(5.6), Inches(0.15)
 INLINE = {"strong", "b", "em", "i", "code", "a", "br", "sup", "sub", "span", "img", "u", "small"}
 # Characters XML 1.0 cannot hold (C0 controls but tab/newline, lone surrogates,
 # U+FFFE/U+FFFF); vertical tab and form feed (Word's line and page breaks in
@@ -228,7 +231,8 @@ class _Writer:
             table.autofit = False
             section = self.doc.sections[-1]
             text_width = section.page_width - section.left_margin - section.right_margin
-            label = min(Inches(1.5), text_width // 3)
+            longest = max(len("".join(tr[0].itertext()).strip()) for tr in rows)
+            label = min(max(Inches(1.5), LABEL_CHAR * longest + CELL_PADDING), text_width // 3)
             for column, width in zip(table.columns, (label, text_width - label)):
                 column.width = width
                 for cell in column.cells:
