@@ -124,6 +124,7 @@ GOOD_QUOTES = [
     '"Provinces are concerned […] jurisdictions," she said [@speech].',
     '"Provinces are concerned [...] jurisdictions" [@speech].',
     "She said “[It's] the best border in the world” [@speech].",              # insertion
+    "She said “[We deliver on our promises]{lang=en}” [@speech].",             # language span
     "She said “it is [sic] the best border” [@speech].",                       # insertion, no gap
     "“It's a \"shared\" border” [@speech].",                                    # ’ and “ ” in the record
     '"Our officers are working around the clock" [@speech].',                  # in quotes:, not text:

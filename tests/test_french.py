@@ -136,15 +136,16 @@ def test_french_docx_language_and_marking(examples: Path) -> None:
 
 def test_french_note_keeps_english_quotes_in_english(examples: Path) -> None:
     md = (examples / "out" / "border-cooperation-fr.md").read_text(encoding="utf-8")
-    assert re.search(r"«\u00a0rooted in\s+cooperating with like-minded partners, particularly "
-                     r"the U\.S\.\u00a0»", md)
+    assert re.search(r"«\u00a0\[rooted in\s+cooperating with like-minded partners, particularly "
+                     r"the U\.S\.\]\{lang=en\}\u00a0»", md)
     assert f"en ces termes{NBSP}:" in md
 
 
 def test_french_citation_dates_and_quotes(examples: Path) -> None:
     md = (examples / "out" / "border-cooperation-fr.md").read_text(encoding="utf-8")
-    assert re.search(r"\[\^\d+\]: Truth Social, «\u00a0Truth Social post announcing a 25% tariff "
-                     r"on products from Mexico and Canada\u00a0», 25\u00a0novembre 2024\.", md)
+    assert re.search(r"\[\^\d+\]: Truth Social, «\u00a0\[Truth Social post announcing a 25% tariff "
+                     r"on products from Mexico and Canada\]\{lang=en\}\u00a0», 25\u00a0novembre 2024\.",
+                     md)
     assert "November" not in md
 
 

@@ -23,6 +23,7 @@ from briefgen.errors import ClassificationError, InputError, shown_path
 from briefgen.models import Brief, SourceRecord
 from briefgen.note.citations import CLUSTER, Cite, find_clusters, unknown_key_message
 from briefgen.note.composer import classify, note_citations, text_fields
+from briefgen.note.language import unwrap
 from briefgen.readers import read_brief, read_text
 from briefgen.workspace import SETTINGS_FILE, Workspace
 
@@ -300,7 +301,7 @@ def _spaces(text: str) -> str:
 
 def quote_pattern(quote: str) -> re.Pattern[str]:
     """A regex for a quote: fragments around elisions in order, [insertions] as short gaps."""
-    quote = re.sub(r"[*_]{1,2}", "", _normalise(quote)).strip(" ,.;:")
+    quote = re.sub(r"[*_]{1,2}", "", _normalise(unwrap(quote))).strip(" ,.;:")
     parts = [_fragment(f.strip(" ,;:")) for f in _ELISION.split(quote) if f.strip(" ,.;:")]
     return re.compile(".*?".join(parts), re.S)
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from briefgen.errors import BriefgenError, ClassificationError, InputError, shown_path
 from briefgen.models import MARKDOWN_FIELDS, MARKDOWN_LIST_FIELDS, Brief, SourceRecord
-from briefgen.note import notetypes, typography
+from briefgen.note import language, notetypes, typography
 from briefgen.note.citations import Citations, check_keys, cited_keys
 from briefgen.note.labels import labels_for, misspelled_labels
 from briefgen.note.render import Markdown, environment, render
@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("briefgen")
 LANGUAGE_TAGS = {"en": "en-CA", "fr": "fr-CA"}
+
+
+def language_tag(lang: str) -> str:
+    """A note's or a passage's language as the outputs tag it: ``en`` is Canadian English."""
+    return LANGUAGE_TAGS.get(lang.lower(), lang)
 
 
 @dataclass(frozen=True)
@@ -167,9 +172,11 @@ def finish(ws: Workspace, env: jinja2.Environment, brief: Brief, source: Path, l
            records: Mapping[str, SourceRecord], citation_style: str | None = None) -> Note:
     """Rendered Markdown → the Note the writers take: citations become footnotes (or a
     numbered sources list) with references from ``citation.md.j2``. Briefs and digests
-    both end here. French text gets French spacing first, English typographic quotes
-    (the references keep theirs). Whatever the caller computed, no note leaves here
-    marked below a record it cites."""
+    both end here. Quotations of records in the other language are marked as such;
+    French text gets French spacing, English typographic quotes (the references keep
+    theirs). Whatever the caller computed, no note leaves here marked below a record
+    it cites."""
+    body = language.tag_quotations(body, records, lang)
     body = typography.french(body) if lang == "fr" else typography.english(body)
 
     def reference(key: str, locator: str | None, first: bool) -> str:

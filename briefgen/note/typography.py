@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 
 from briefgen.note.citations import CLUSTER
+from briefgen.note.language import SPAN
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -32,7 +33,8 @@ _SKIP = re.compile(
     r"|^\[\^[^\]\n]+\]:|\[\^[^\]\n]+\]"              # footnote definition and mark
     r"|\{:?[^{}\n]*\}"                               # attribute list
     r"|https?://[^\s<>]+|www\.[^\s<>]+"              # bare address
-    r"|&#?\w+;",                                     # entity
+    r"|&#?\w+;"                                      # entity
+    rf"|{SPAN}",                                     # a passage in another language
     re.M | re.S)
 # What may stand before French punctuation: a word, or something that closes one.
 _AFTER = r"(?<=[\w)\]»”’*_.%…])"

@@ -21,8 +21,11 @@ from html.parser import HTMLParser
 
 import markdown
 from markdown.extensions.footnotes import FN_BACKLINK_TEXT, NBSP_PLACEHOLDER
+from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE, ETX, HTML_PLACEHOLDER_RE, STX
+
+from briefgen.note.language import SPAN
 
 EXTENSIONS = ["footnotes", "tables", "attr_list", "md_in_html", "sane_lists"]
 BACKLINK = "\u21a9"          # what the footnote back-reference link shows (↩)
@@ -50,10 +53,21 @@ class _Capture(Treeprocessor):
         return etree.Element("div")
 
 
+class _LanguageSpan(InlineProcessor):
+    """Pandoc's ``[words]{lang=en}`` → ``<span lang="en">words</span>``."""
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:  # noqa: N802
+        span = etree.Element("span", lang=m["lang"])
+        span.text = m["text"]          # emphasis, links and code inside are still parsed
+        return span, m.start(0), m.end(0)
+
+
 @lru_cache(maxsize=1)
 def _parser() -> tuple[markdown.Markdown, _Capture]:
     """One Markdown instance, reset between notes: building one costs more than a parse."""
     md = markdown.Markdown(extensions=EXTENSIONS)
+    # After escapes (180) and footnote marks (175), before references and links (170, 160).
+    md.inlinePatterns.register(_LanguageSpan(SPAN, md), "briefgen-lang-span", 172)
     capture = _Capture(md)
     md.treeprocessors.register(capture, "briefgen-capture", -100)
     return md, capture

@@ -26,7 +26,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from briefgen.errors import OutputError, shown_path
-from briefgen.note.composer import LANGUAGE_TAGS, Note
+from briefgen.note.composer import LANGUAGE_TAGS, Note, language_tag
 from briefgen.note.render import builtin_templates
 from briefgen.writers import ooxml
 from briefgen.writers.doctree import parse, plain_text
@@ -66,6 +66,7 @@ class Fmt:
     italic: bool = False
     style: str | None = None      # character style id
     superscript: bool = False
+    lang: str | None = None       # a passage in another language: its w:lang
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,9 @@ class _Writer:
             self.inline(paragraph, child, replace(fmt, superscript=True), container)
         elif tag == "img":
             self.text(paragraph, child.get("alt", ""), fmt, container)
+        elif tag == "span" and child.get("lang"):
+            self.inline(paragraph, child, replace(fmt, lang=language_tag(child.get("lang", ""))),
+                        container)
         else:
             self.inline(paragraph, child, fmt, container)
         self.text(paragraph, child.tail, fmt, container)
@@ -321,6 +325,8 @@ class _Writer:
             run.font.superscript = True
         if fmt.style:
             run._r.get_or_add_rPr().style = fmt.style
+        if fmt.lang:
+            ooxml.set_run_language(run._r.get_or_add_rPr(), fmt.lang)
         return run
 
     # Page furniture and metadata --------------------------------------------

@@ -13,7 +13,8 @@ import re
 import xml.etree.ElementTree as etree
 from html import escape
 
-from briefgen.note.composer import LANGUAGE_TAGS, Note
+from briefgen.note.composer import LANGUAGE_TAGS, Note, language_tag
+from briefgen.note.language import LANG_TAG
 from briefgen.writers.doctree import parse, plain_text
 
 # Tags written as themselves; any other element is replaced by its content.
@@ -24,6 +25,7 @@ VOID = {"br", "hr"}
 _TOKEN = re.compile(r"[^A-Za-z0-9_:.-]+")
 _ANCHOR = re.compile(r"#[A-Za-z0-9_:.-]+")
 _ALIGN = re.compile(r"text-align:\s*(left|center|right)")
+_LANG = re.compile(LANG_TAG)
 
 CSS = """
 :root { --ink: #000; --accent: #1f3864; --rule: #808080; }
@@ -162,6 +164,8 @@ class _Writer:
             align = el.get("align") or (m.group(1) if (m := _ALIGN.search(el.get("style", ""))) else None)
             if align in ("left", "center", "right"):
                 attrs["style"] = f"text-align: {align}"
+        if el.get("lang") and _LANG.fullmatch(el.get("lang", "")):
+            attrs["lang"] = language_tag(el.get("lang", ""))
         if tag == "th" and "scope" not in attrs:
             attrs["scope"] = "col"
         text = "".join(f' {k}="{escape(v)}"' for k, v in attrs.items())
