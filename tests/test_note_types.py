@@ -89,7 +89,14 @@ def test_decision_note_options_table_and_decision_block(examples: Path) -> None:
     options = next(t for t in tables(docx) if t[0] == ["Option", "Pros", "Cons"])
     assert len(options) == len(brief.options) + 1
     assert options[1][0] == "1. Lead with joint border work"
-    assert options[1][1].startswith("• Builds on border security")
+    assert options[1][1].startswith("Builds on border security")
+    # Pros and cons are real list items, not typed "•" characters.
+    cells = [tc for tc in docx_part(docx).iter(f"{W}tc")
+             if "".join(t.text or "" for t in tc.iter(f"{W}t")).startswith("Builds on border")]
+    items = cells[0].findall(f"{W}p")
+    assert len(items) == len(brief.options[0].pros) == 2
+    assert all(p.find(f"{W}pPr/{W}numPr") is not None for p in items)
+    assert "•" not in "".join(t.text or "" for t in docx_part(docx).iter(f"{W}t"))
     # The header row repeats on each page; no row breaks across pages.
     tbl = next(t for t in docx_part(docx).iter(f"{W}tbl")
                if "Option" in "".join(x.text or "" for x in t.iter(f"{W}t")))
@@ -97,14 +104,24 @@ def test_decision_note_options_table_and_decision_block(examples: Path) -> None:
     assert rows[0].find(f"{W}trPr/{W}tblHeader") is not None
     assert all(r.find(f"{W}trPr/{W}cantSplit") is not None for r in rows)
     texts = [text for _, text in paragraphs(docx)]
-    block = texts[texts.index("Minister’s Decision"):]
-    assert block[1:5] == ["☐ I approve", "☐ I do not approve",
-                          "Signature: " + "_" * 30, "Date: " + "_" * 30]
-    # The block stays on one page.
+    # The deputy minister signs under the recommendation, then the minister decides.
+    block = texts[texts.index("Recommendation"):]
+    assert block[2:11] == ["Deputy Minister:", "", "Date:", "", "Minister’s Decision",
+                           "☐ I approve\u2003\u2003\u2003☐ I do not approve", "Signature:", "",
+                           "Date:"]
+    assert "_" not in "".join(texts), "signature lines are bordered cells, not underscores"
+    lines = [tc for tc in docx_part(docx).iter(f"{W}tc")
+             if tc.find(f"{W}tcPr/{W}tcBorders/{W}bottom") is not None]
+    assert len(lines) == 4 and all(not "".join(tc.itertext()).strip() for tc in lines)
+    page = html_page(examples / "out" / "border-decision.html")
+    assert "___" not in page.text
+    # From the recommendation to the last signature line, the block stays on one page.
     body = docx_part(docx).find(f"{W}body")
     ps = [p for p in body.iter(f"{W}p")]
-    start = next(i for i, p in enumerate(ps) if "".join(t.text or "" for t in p.iter(f"{W}t")) == "☐ I approve")
-    for p in ps[start:start + 3]:
+    start = next(i for i, p in enumerate(ps) if "".join(t.text or "" for t in p.iter(f"{W}t")) == "Recommendation")
+    end = max(i for i, p in enumerate(ps) if p.find(f"{W}pPr/{W}keepNext") is not None and i > start)
+    assert "".join(t.text or "" for t in ps[end + 1].iter(f"{W}t")) == "" and end - start >= 10
+    for p in ps[start:end]:
         assert p.find(f"{W}pPr/{W}keepNext") is not None
     assert "**FOR DECISION**" in (examples / "out" / "border-decision.md").read_text()
 
@@ -113,7 +130,7 @@ def test_decision_note_html_table(examples: Path) -> None:
     page = html_page(examples / "out" / "border-decision.html")
     assert [a.get("scope") for a in page.find("th")][:5] == ["row"] * 5   # header block
     assert "Option Pros Cons" in page.text
-    assert "☐ I approve ☐ I do not approve" in page.text
+    assert re.search("☐ I approve\\s+☐ I do not approve", page.text)
 
 
 def test_qp_note_key_messages_and_sources(examples: Path) -> None:
@@ -138,7 +155,8 @@ def test_media_lines_header_and_qa(examples: Path) -> None:
     assert header["Spokesperson:"] == "Media Relations, Public Safety Canada"
     assert header["Approval status:"] == "Approved"
     texts = [text for _, text in paragraphs(docx)]
-    assert "Q: Did Ottawa expect the tariffs?" in texts
+    # A question is a heading: kept with its answer, and listed in the navigation pane.
+    assert "Q: Did Ottawa expect the tariffs?" in headings(docx)
     assert any(t.startswith("A: Officials prepared for all possible outcomes") for t in texts)
     assert len(styled(docx, "TalkingPoint")) == 5       # key messages and responsive lines
 
@@ -404,3 +422,11 @@ def test_contact_needs_a_name(workspace: Path) -> None:
     result = run("build", "bad", "--format", "md", cwd=workspace)
     assert result.returncode == 2
     assert "briefs/bad.yaml:3: contact.name: required field is missing" in result.stderr
+
+
+def test_signature_block_has_space_after_a_list(examples: Path) -> None:
+    docx = examples / "out" / "border-decision.docx"
+    prepared = next(p for p in docx_part(docx).iter(f"{W}p")
+                    if "".join(t.text or "" for t in p.iter(f"{W}t")).startswith("Prepared by:"))
+    spacing = prepared.find(f"{W}pPr/{W}spacing")
+    assert spacing is not None and int(spacing.get(f"{W}before")) >= 240     # 12 pt

@@ -170,3 +170,25 @@ def test_fixed_dates_and_ids_keep_the_length() -> None:
     fixed = pdf._fixed(raw, dt.datetime(2025, 4, 10))
     assert len(fixed) == len(raw)
     assert b"D:20250410000000Z'" in fixed and b"D547735A" not in fixed
+
+
+def _page_texts(path: Path) -> list[str]:
+    shown = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                           capture_output=True, text=True, timeout=60).stdout
+    return shown.split("\f")
+
+
+@needs_soffice
+@pytest.mark.parametrize(("name", "recommendation", "decision"), [
+    ("border-decision", "Recommendation", "Minister’s Decision"),
+    ("border-decision-fr", "Recommandation", "Décision du ministre"),
+])
+def test_decision_example_fits_two_pages_with_the_decision_by_the_recommendation(
+        built, name: str, recommendation: str, decision: str) -> None:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    root, _, _ = built
+    path = root / "out" / f"{name}.pdf"
+    assert pdf.page_count(path.read_bytes()) == 2
+    page = next(p for p in _page_texts(path) if recommendation in p)
+    assert decision in page

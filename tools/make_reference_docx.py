@@ -188,6 +188,7 @@ def build() -> docx.document.Document:
     _spacing(body, after=6)
     compact = _paragraph_style(styles, "Compact", "Normal")
     _spacing(compact, after=0)
+    compact.paragraph_format.line_spacing = 1.0     # table cells: single-spaced
     block = _paragraph_style(styles, "Block Text", "Normal")
     block.paragraph_format.left_indent = Inches(0.5)
     block.font.italic = True

@@ -66,6 +66,7 @@ LABELS: dict[str, dict[str, str]] = {
         "approve": "I approve",
         "not_approve": "I do not approve",
         "signature": "Signature:",
+        "deputy_minister": "Deputy Minister:",
         # HTML
         "notes": "Notes",
         "back_to_text": "Back to text",
@@ -129,6 +130,7 @@ LABELS: dict[str, dict[str, str]] = {
         "approve": "J’approuve",
         "not_approve": "Je n’approuve pas",
         "signature": "Signature :",
+        "deputy_minister": "Sous-ministre :",
         # HTML
         "notes": "Notes",
         "back_to_text": "Retour au texte",

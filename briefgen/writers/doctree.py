@@ -80,6 +80,7 @@ def parse(text: str) -> etree.Element:
     md.convert(reindent_lists(text))
     assert capture.tree is not None
     _unstash(capture.tree, md)
+    _cell_lists(capture.tree)
     return capture.tree
 
 
@@ -146,6 +147,32 @@ def _shift(rest: str, indent: int, stack: list[tuple[int, int]]) -> str:
     """A line inside the innermost open item, moved to that item's new text column."""
     column_in, column_out = stack[-1]
     return " " * (column_out + indent - column_in) + rest
+
+
+BULLET = "•"
+
+
+def _cell_lists(root: etree.Element) -> None:
+    """A table cell written ``• one<br>• two`` (a pipe table cannot hold a list) becomes one."""
+    for cell in root.iter():
+        starts = [cell.text] + [child.tail for child in cell if child.tag == "br"]
+        if cell.tag not in ("td", "th") or not all((s or "").lstrip().startswith(BULLET)
+                                                   for s in starts):
+            continue
+        listing = etree.Element("ul")
+        item = etree.SubElement(listing, "li")
+        item.text = cell.text
+        for child in list(cell):
+            cell.remove(child)
+            if child.tag == "br":
+                item = etree.SubElement(listing, "li")
+                item.text = child.tail
+            else:
+                item.append(child)
+        for item in listing:
+            item.text = (item.text or "").lstrip()[len(BULLET):].lstrip()
+        cell.text = None
+        cell.append(listing)
 
 
 # Placeholders -----------------------------------------------------------------

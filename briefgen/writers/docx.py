@@ -16,6 +16,7 @@ from pathlib import Path
 import docx
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
@@ -41,6 +42,11 @@ TABLE_STYLES = ("Table", "Memo Header")
 LIST_STYLE_FOR_CLASS = {"talking-points": "Talking Point", "key-messages": "Talking Point"}
 # A <div> with one of these classes stays on one page (the minister's decision block).
 KEEP_TOGETHER = {"decision", "keep-together"}
+# Tables of "Label:" | value rows: the labels are row headers, no row is a header row.
+LABEL_TABLES = {"memo-header", "signature-lines"}
+CELL_LIST_INDENT = Inches(0.18)
+SIGNATURE_ROW = Pt(20)                              # room to sign on, above the cell's border
+SIGNATURE_SPACE = Pt(12)                            # before "Prepared by", after a list too
 # The memo header's label column fits its longest label on one line ("État de
 # l’approbation :"): about 5.6 pt a character of bold 11 pt Arial, plus the cell margins.
 LABEL_CHAR, CELL_PADDING = Pt(5.6), Inches(0.15)
@@ -115,7 +121,7 @@ class _Writer:
         self.notes: dict[str, etree.Element] = {}
         self.next_note = 1
         self.after_table = False
-        self.made: list[Paragraph] = []     # body paragraphs, in order
+        self.made: list[Paragraph] = []     # body and table cell paragraphs, in order
 
     def write(self, root: etree.Element) -> None:
         body = self.doc.element.body
@@ -144,7 +150,7 @@ class _Writer:
         elif tag in ("ul", "ol"):
             self.list(el, ctx)
         elif tag == "table":
-            self.table(el, memo="memo-header" in ctx.classes)
+            self.table(el, ctx.classes)
         elif tag == "div":
             classes = frozenset(el.get("class", "").split())
             if "footnote" not in classes:
@@ -154,6 +160,8 @@ class _Writer:
                 if classes & KEEP_TOGETHER:
                     for paragraph in self.made[first:-1]:
                         paragraph.paragraph_format.keep_with_next = True
+                if "signature" in classes and len(self.made) > first:   # after a list too
+                    self.made[first].paragraph_format.space_before = SIGNATURE_SPACE
         elif tag == "blockquote":
             for child in el:
                 self.block(child, replace(ctx, style="Block Text"))
@@ -207,42 +215,94 @@ class _Writer:
                 follow.paragraph_format.left_indent = Inches(0.25 * (ctx.level + 1))
                 self.inline(follow, child, Fmt())
 
-    def table(self, el: etree.Element, memo: bool) -> None:
-        # The memo header's empty Markdown head row only stands for "no header row".
-        rows = [tr for tr in el.iter("tr") if not (memo and not "".join(tr.itertext()).strip())]
+    def table(self, el: etree.Element, classes: frozenset[str]) -> None:
+        labels = bool(classes & LABEL_TABLES)      # a column of row labels, no header row
+        # A label table's empty Markdown head row only stands for "no header row".
+        rows = [tr for tr in el.iter("tr") if not (labels and not "".join(tr.itertext()).strip())]
         if not rows:
             return
         columns = max(len(tr) for tr in rows)
         if self.after_table:         # Word would join two tables that touch into one
             self.paragraph("Compact")
         table = self.doc.add_table(rows=len(rows), cols=columns)
-        table._tbl.tblPr.style = self.ids["Memo Header" if memo else "Table"]
+        table._tbl.tblPr.style = self.ids["Memo Header" if labels else "Table"]
         for i, tr in enumerate(rows):
             ooxml.keep_row_together(table.rows[i])
             for j, cell_el in enumerate(tr):
-                cell = table.cell(i, j)
-                paragraph = cell.paragraphs[0]
-                paragraph._p.get_or_add_pPr().style = self.ids["Compact"]
-                align = _ALIGN.get(_cell_align(cell_el))
-                if align is not None:
-                    paragraph.paragraph_format.alignment = align
-                bold = j == 0 if memo else cell_el.tag == "th"
-                self.inline(paragraph, cell_el, Fmt(bold=bold))
-        if memo and columns == 2:
-            table.autofit = False
-            section = self.doc.sections[-1]
-            text_width = section.page_width - section.left_margin - section.right_margin
-            longest = max(len("".join(tr[0].itertext()).strip()) for tr in rows)
-            label = min(max(Inches(1.5), LABEL_CHAR * longest + CELL_PADDING), text_width // 3)
-            for column, width in zip(table.columns, (label, text_width - label)):
-                column.width = width
-                for cell in column.cells:
-                    cell.width = width
-        header = not memo and el.find("thead") is not None
+                self.cell(table.cell(i, j), cell_el, bold=j % 2 == 0 if labels else cell_el.tag == "th")
+        if labels and columns % 2 == 0:
+            self.label_columns(table, rows, lines="signature-lines" in classes)
+        elif not labels:
+            self.data_columns(table, rows)
+        header = not labels and el.find("thead") is not None
         if header:
             ooxml.mark_header_row(table.rows[0])
-        ooxml.set_table_look(table, first_row=header, first_column=memo)
+        ooxml.set_table_look(table, first_row=header, first_column=labels)
         self.after_table = True
+
+    def cell(self, cell, cell_el: etree.Element, bold: bool) -> None:
+        paragraph = cell.paragraphs[0]
+        self.made.append(paragraph)
+        listing = cell_el.find("ul")
+        if listing is not None:      # pros and cons: a real list in the cell
+            for index, li in enumerate(listing.findall("li")):
+                item = paragraph if index == 0 else cell.add_paragraph()
+                if index:
+                    self.made.append(item)
+                item._p.get_or_add_pPr().style = self.ids["List Bullet"]
+                if self.lists["List Bullet"] is not None:
+                    ooxml.set_numbering(item, self.lists["List Bullet"], 0)
+                fmt = item.paragraph_format        # a narrow column: a tight list, as Compact
+                fmt.left_indent, fmt.first_line_indent = CELL_LIST_INDENT, -CELL_LIST_INDENT
+                fmt.space_after, fmt.line_spacing = Pt(0), 1.0
+                self.inline(item, li, Fmt())
+            return
+        paragraph._p.get_or_add_pPr().style = self.ids["Compact"]
+        align = _ALIGN.get(_cell_align(cell_el))
+        if align is not None:
+            paragraph.paragraph_format.alignment = align
+        self.inline(paragraph, cell_el, Fmt(bold=bold))
+
+    def data_columns(self, table, rows: list[etree.Element]) -> None:
+        """Columns as wide as their text asks (by the square root of its length, so that
+        short option titles leave their room to the pros and cons), across the page."""
+        section = self.doc.sections[-1]
+        text_width = section.page_width - section.left_margin - section.right_margin
+        lengths = [sum(len("".join(tr[i].itertext())) for tr in rows if len(tr) > i)
+                   for i in range(len(table.columns))]
+        weights = [max(n, 1) ** 0.5 for n in lengths]
+        table.autofit = False
+        for column, weight in zip(table.columns, weights):
+            width = int(text_width * weight / sum(weights))
+            column.width = width
+            for cell in column.cells:
+                cell.width = width
+
+    def label_columns(self, table, rows: list[etree.Element], lines: bool) -> None:
+        """Label | value pairs: each label column as wide as its longest label (the first at
+        least 1.5 inches, to line up with the header block); the values share the rest,
+        as text or as lines to sign on."""
+        table.autofit = False
+        section = self.doc.sections[-1]
+        text_width = section.page_width - section.left_margin - section.right_margin
+        labels = []
+        for index in range(0, len(table.columns), 2):
+            longest = max(len("".join(tr[index].itertext()).strip()) for tr in rows if len(tr) > index)
+            fit = LABEL_CHAR * longest + CELL_PADDING
+            labels.append(min(max(Inches(1.5), fit) if index == 0 else fit, text_width // 3))
+        value = (text_width - sum(labels)) // len(labels)
+        widths = [width for label in labels for width in (label, value)]
+        for column, width in zip(table.columns, widths):
+            column.width = width
+            for cell in column.cells:
+                cell.width = width
+        if lines:
+            for row in table.rows:
+                row.height, row.height_rule = SIGNATURE_ROW, WD_ROW_HEIGHT_RULE.AT_LEAST
+                for index, cell in enumerate(row.cells):
+                    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+                    if index % 2:
+                        ooxml.set_bottom_border(cell)
 
     # Inline -----------------------------------------------------------------
 

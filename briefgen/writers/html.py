@@ -22,6 +22,8 @@ BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "table", "t
           "tr", "th", "td", "blockquote", "pre", "hr", "div"}
 INLINE = {"strong", "em", "b", "i", "code", "sup", "sub", "u", "small", "br", "a", "span"}
 VOID = {"br", "hr"}
+# Tables of "Label:" | value rows (memo header, signature lines): row headers, no header row.
+LABEL_TABLES = {"memo-header", "signature-lines"}
 _TOKEN = re.compile(r"[^A-Za-z0-9_:.-]+")
 _ANCHOR = re.compile(r"#[A-Za-z0-9_:.-]+")
 _ALIGN = re.compile(r"text-align:\s*(left|center|right)")
@@ -47,6 +49,12 @@ tr { page-break-inside: avoid; }
 .memo-header table { width: auto; }
 .memo-header th, .memo-header td { border: 0; padding: 0.1em 1.5em 0.1em 0; }
 .memo-header th { white-space: nowrap; }
+.signature-lines table { width: auto; }
+.signature-lines th, .signature-lines td { border: 0; padding: 1.2em 1em 0.1em 0; }
+.signature-lines td { width: 2.2in; border-bottom: 1px solid var(--ink); }
+.signature { margin-top: 1.5em; }
+.keep-together, .decision { break-inside: avoid; }
+td ul { margin: 0; padding-left: 1.2em; }
 .key-messages li, .talking-points li { color: var(--accent); }
 .decision p { margin: 0 0 0.8em; }
 .footnotes { font-size: 9pt; margin-top: 2em; }
@@ -134,8 +142,8 @@ class _Writer:
         classes = _classes(el)
         if tag == "div" and "footnote" in classes:
             self.footnotes(el, out)
-        elif tag == "div" and "memo-header" in classes:
-            out.append('<div class="memo-header">')
+        elif tag == "div" and LABEL_TABLES & set(classes):
+            out.append(self.open(el, "div", classes))
             self.children(el, out, memo=True)
             out.append("</div>\n")
         elif tag == "table" and memo:
@@ -186,15 +194,15 @@ class _Writer:
             self.children(a, out)
 
     def memo_table(self, table: etree.Element, out: list[str]) -> None:
-        """The header block: a label column of row headers, no header row."""
+        """A label table (header block, signature lines): a column of row headers, no header row."""
         out.append("<table>\n<tbody>\n")
         for tr in table.iter("tr"):
             if not "".join(tr.itertext()).strip():
                 continue             # the empty head row Markdown needs
             out.append("<tr>")
-            for index, cell in enumerate(tr):
-                tag = "th" if index == 0 else "td"
-                out.append(self.open(cell, tag, [], **({"scope": "row"} if index == 0 else {})))
+            for index, cell in enumerate(tr):           # label, value, label, value...
+                tag = "td" if index % 2 else "th"
+                out.append(self.open(cell, tag, [], **({} if index % 2 else {"scope": "row"})))
                 self.children(cell, out)
                 out.append(f"</{tag}>")
             out.append("</tr>\n")

@@ -160,6 +160,19 @@ def set_table_look(table, first_row: bool, first_column: bool) -> None:
     look.set(qn("w:val"), f"{mask:04X}")
 
 
+def set_bottom_border(cell) -> None:
+    """A line along the bottom of a table cell (a line to sign on)."""
+    tc_pr = cell._tc.get_or_add_tcPr()
+    borders = OxmlElement("w:tcBorders")
+    bottom = OxmlElement("w:bottom")
+    for name, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "0"), ("w:color", "000000")):
+        bottom.set(qn(name), value)
+    borders.append(bottom)
+    tc_pr.insert_element_before(borders, "w:shd", "w:noWrap", "w:tcMar", "w:textDirection",
+                                "w:tcFitText", "w:vAlign", "w:hideMark", "w:headers",
+                                "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange")
+
+
 def keep_row_together(row) -> None:
     """A table row that never breaks across pages (an option and its pros and cons)."""
     row._tr.get_or_add_trPr().insert(0, OxmlElement("w:cantSplit"))
