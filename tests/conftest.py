@@ -33,3 +33,17 @@ def example_notes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     init(root)
     build(Workspace(root), None, ["md", "docx", "html"])
     return root / "out"
+
+
+@pytest.fixture(scope="session")
+def example_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example workspace built to PDF by LibreOffice (skipped where it is not installed)."""
+    from briefgen.builder import build
+    from briefgen.workspace import Workspace, init
+
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        pytest.skip("LibreOffice (soffice) is not installed: .ci/run installs it where apt-get can")
+    root = tmp_path_factory.mktemp("example-pdfs") / "ws"
+    init(root)
+    build(Workspace(root), None, ["pdf"])
+    return root / "out"

@@ -255,10 +255,26 @@ def test_marking_on_first_and_even_pages_when_the_reference_has_them(workspace: 
     reference.save(str(workspace / "templates" / "reference.docx"))
     document = docx.Document(str(build_docx(workspace).path))
     section = document.sections[0]
-    stories = [section.header, section.footer, section.first_page_header,
-               section.first_page_footer, section.even_page_header, section.even_page_footer]
+    stories = [section.header, section.footer, section.first_page_footer,
+               section.even_page_header, section.even_page_footer]
     for story in stories:
         assert "UNCLASSIFIED" in [p.text for p in story.paragraphs]
+    # Page 1 shows its top marking as the body's first paragraph (see below), not twice.
+    assert "UNCLASSIFIED" not in [p.text for p in section.first_page_header.paragraphs]
+    assert document.paragraphs[0].text == "UNCLASSIFIED"
+
+
+def test_marking_is_body_text_at_the_top_of_page_one(note: Package) -> None:
+    """Screen readers skip headers (and a tagged PDF makes them artifacts): page 1's top
+    marking is the first paragraph of the body, and page 1 has a header without it."""
+    document = docx.Document(str(note.path))
+    first = document.paragraphs[0]
+    assert (first.text, first.style.name) == ("UNCLASSIFIED", "Classification")
+    section = document.sections[0]
+    assert section.different_first_page_header_footer
+    assert "UNCLASSIFIED" not in "".join(p.text for p in section.first_page_header.paragraphs)
+    assert "UNCLASSIFIED" in [p.text for p in section.first_page_footer.paragraphs]
+    assert document.core_properties.subject == "UNCLASSIFIED"        # the PDF's /Subject too
 
 
 def test_marking_follows_the_brief_classification(workspace: Path) -> None:
@@ -266,8 +282,12 @@ def test_marking_follows_the_brief_classification(workspace: Path) -> None:
     brief.write_text(brief.read_text(encoding="utf-8") + "classification: PROTECTED B\n",
                      encoding="utf-8")
     package = build_docx(workspace)
+    document = docx.Document(str(package.path))
+    assert document.paragraphs[0].text == "PROTECTED B"
+    first_header = document.sections[0].first_page_header.part.partname.lstrip("/")
     for name in package.stories("header") + package.stories("footer"):
-        assert "PROTECTED B" in text(package.xml(name))
+        if name != first_header:
+            assert "PROTECTED B" in text(package.xml(name))
 
 
 # Lists ------------------------------------------------------------------------
@@ -360,7 +380,8 @@ def test_list_continuation_lines_read_as_one_space(workspace: Path) -> None:
 
 def test_headings(note: Package) -> None:
     names = note.style_names()
-    paragraphs = note.body_paragraphs()
+    marking, *paragraphs = note.body_paragraphs()
+    assert (names[pstyle(marking)], text(marking)) == ("Classification", "UNCLASSIFIED")
     assert names[pstyle(paragraphs[0])] == "Title"
     assert text(paragraphs[0]) == "MEMORANDUM TO THE MINISTER"
     headings = [text(p) for p in paragraphs if names.get(pstyle(p)) == "Heading 1"]
@@ -643,7 +664,7 @@ def test_characters_xml_cannot_hold_do_not_break_the_document(workspace: Path) -
 def test_python_docx_reopens_the_output(note: Package) -> None:
     document = docx.Document(str(note.path))
     texts = [p.text for p in document.paragraphs]
-    assert texts[0] == "MEMORANDUM TO THE MINISTER"
+    assert texts[:2] == ["UNCLASSIFIED", "MEMORANDUM TO THE MINISTER"]
     assert "Canada works with the U.S." in texts
 
 

@@ -26,7 +26,9 @@ RECORDS = {"en-rec": _record("en"), "fr-rec": _record("fr")}
     ("comme « rooted in cooperating » [@en-rec].", "comme « [rooted in cooperating]{lang=en} » [@en-rec]."),
     ("« We must be ready. »\n  [@en-rec; @fr-rec]", "« [We must be ready.]{lang=en} »\n  [@en-rec; @fr-rec]"),
     ("« en français » [@fr-rec].", "« en français » [@fr-rec]."),
-    ("« sans source » et [@en-rec] plus loin.", "« sans source » et [@en-rec] plus loin."),
+    ("« cité plus loin » dans la phrase [@en-rec].", "« [cité plus loin]{lang=en} » dans la phrase [@en-rec]."),
+    ("« sans source ». Puis [@en-rec].", "« sans source ». Puis [@en-rec]."),
+    ("« loin »" + " x" * 1500 + " [@en-rec]", "« loin »" + " x" * 1500 + " [@en-rec]"),
     ("“quoted” [@en-rec]", "“[quoted]{lang=en}” [@en-rec]"),
 ])
 def test_quotations_of_records_in_the_other_language_are_tagged(text: str, tagged: str) -> None:
@@ -83,3 +85,9 @@ def test_french_note_tags_english_quotations_and_titles_in_every_output(example_
 
 def test_english_notes_have_no_foreign_runs(example_notes: Path) -> None:
     assert _foreign_runs(example_notes / "border-decision.docx") == []
+
+
+def test_many_unclosed_quotation_marks_take_little_time() -> None:
+    """Unclosed « and many clusters: the work stays linear (bounded quotation length)."""
+    text = ("« a " * 5000) + ("[@en-rec] " * 5000)
+    assert tag_quotations(text, RECORDS, "fr").count("{lang=en}") <= 1

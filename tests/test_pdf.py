@@ -166,10 +166,12 @@ def test_fixed_dates_and_ids_keep_the_length() -> None:
     import datetime as dt
 
     raw = (b"<</CreationDate(D:20261125071005Z')>>\ntrailer\n<</ID [ <D547735AB0DA0C1B0E4068994D29BC0A>\n"
-           b"<D547735AB0DA0C1B0E4068994D29BC0A> ]>>")
+           b"<D547735AB0DA0C1B0E4068994D29BC0A> ]>>"
+           b"<xmp:CreateDate>2026-11-25T07:10:05Z</xmp:CreateDate>")      # PDF/UA's XMP metadata
     fixed = pdf._fixed(raw, dt.datetime(2025, 4, 10))
     assert len(fixed) == len(raw)
     assert b"D:20250410000000Z'" in fixed and b"D547735A" not in fixed
+    assert b"<xmp:CreateDate>2025-04-10T00:00:00Z</xmp:CreateDate>" in fixed
 
 
 def _page_texts(path: Path) -> list[str]:

@@ -189,6 +189,8 @@ def build() -> docx.document.Document:
     compact = _paragraph_style(styles, "Compact", "Normal")
     _spacing(compact, after=0)
     compact.paragraph_format.line_spacing = 1.0     # table cells: single-spaced
+    # LibreOffice tags a cell whose paragraph has this style as a header cell (TH).
+    _paragraph_style(styles, "Table Heading", "Compact").font.bold = True
     block = _paragraph_style(styles, "Block Text", "Normal")
     block.paragraph_format.left_indent = Inches(0.5)
     block.font.italic = True

@@ -9,6 +9,7 @@ which Pandoc reads.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping
 
@@ -21,13 +22,17 @@ LANG_TAG = r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*"
 SPAN = (r"\[(?P<text>(?:[^\[\]\n]|\n(?![ \t]*\n)|\[[^\[\]\n]*\])*)\]"
         rf"\{{\s*lang=(?P<q>[\"']?)(?P<lang>{LANG_TAG})(?P=q)\s*\}}")
 _SPAN = re.compile(SPAN)
-_PAIRS = {"»": "«", "”": "“", '"': '"'}
-# A closing quotation mark just before a citation: «…» [@a], "…". [@a], “…”[@a]
-_CLOSED = re.compile(r"(?P<close>[»”\"])[.,;:!?]*\s*\Z")
-_SPACES = " \t\n\u00a0\u202f"
-# Across a paragraph break, or around a span already there: not one quotation.
-_NOT_ONE_QUOTE = re.compile(r"\n[ \t]*\n|\]\{")
-_LONGEST = 2000       # characters: no quotation is longer; stops a search across the text
+# «French», “curly” or "straight" quotation marks; a quotation may wrap lines but not
+# cross a blank line. Its words are the group; French inner spaces stay outside.
+# No quotation is longer than _LONGEST characters: that bounds the work on odd input.
+_LONGEST = 2000
+_QUOTATION = re.compile(
+    rf"«[ \t\u00a0\u202f]*(?P<a>[^«»]{{1,{_LONGEST}}}?)[ \t\u00a0\u202f]*»"
+    rf"|“(?P<b>[^“”]{{1,{_LONGEST}}}?)”"
+    rf'|"(?P<c>[^"]{{1,{_LONGEST}}}?)"')
+# Between a quotation and its citation: no sentence end, no blank line.
+_NEW_SENTENCE = re.compile(r"[.!?][\"”»’)]*\s+(?=[^\W\d_]|[«“\"])|\n[ \t]*\n")
+_NOT_ONE_QUOTE = re.compile(r"\n[ \t]*\n|\]\{")       # a paragraph break, a span already
 
 
 def unwrap(text: str) -> str:
@@ -36,35 +41,21 @@ def unwrap(text: str) -> str:
 
 
 def tag_quotations(markdown: str, records: Mapping[str, SourceRecord], lang: str) -> str:
-    """Each quotation cited to a record in another language than ``lang`` as a span."""
-    for start, _, cites in reversed(find_clusters(markdown)):
-        record = next((records[c.key] for c in cites if c.key in records), None)
-        if record is None or record.language == lang:
+    """Each quotation cited, later in its sentence, to a record in another language
+    than ``lang``, as a span of that language."""
+    clusters = find_clusters(markdown)
+    starts = [start for start, _, _ in clusters]
+    found = []
+    for quote in _QUOTATION.finditer(markdown):
+        group = next(g for g in "abc" if quote[g] is not None)
+        index = bisect.bisect_left(starts, quote.end())
+        if index == len(starts) or starts[index] - quote.end() > _LONGEST \
+                or _NOT_ONE_QUOTE.search(quote[group]) \
+                or _NEW_SENTENCE.search(markdown, quote.end(), starts[index]):
             continue
-        quote = _quotation_before(markdown, start)
-        if quote is not None:
-            begin, end = quote
-            markdown = (f"{markdown[:begin]}[{markdown[begin:end]}]{{lang={record.language}}}"
-                        f"{markdown[end:]}")
+        record = next((records[c.key] for c in clusters[index][2] if c.key in records), None)
+        if record is not None and record.language != lang:
+            found.append((quote.start(group), quote.end(group), record.language))
+    for begin, end, language in reversed(found):
+        markdown = f"{markdown[:begin]}[{markdown[begin:end]}]{{lang={language}}}{markdown[end:]}"
     return markdown
-
-
-def _quotation_before(markdown: str, cluster: int) -> tuple[int, int] | None:
-    """The offsets of the words of the quotation that ends just before ``cluster``."""
-    window = max(0, cluster - _LONGEST)
-    closed = _CLOSED.search(markdown, window, cluster)
-    if closed is None:
-        return None
-    end = closed.start("close")
-    begin = markdown.rfind(_PAIRS[markdown[end]], window, end) + 1
-    if begin == 0:
-        return None
-    # French quotation marks have spaces inside them: the span holds the words only.
-    while begin < end and markdown[begin] in _SPACES:
-        begin += 1
-    while end > begin and markdown[end - 1] in _SPACES:
-        end -= 1
-    words = markdown[begin:end]
-    if not words or _NOT_ONE_QUOTE.search(words):
-        return None
-    return begin, end

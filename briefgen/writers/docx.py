@@ -37,6 +37,8 @@ PARAGRAPH_STYLES = ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4",
                     "Compact", "Block Text", "List Bullet", "List Number", "Talking Point",
                     "Footnote Text", "Classification", "Header", "Footer")
 CHARACTER_STYLES = ("Footnote Reference", "Hyperlink", "Verbatim Char")
+# Styles a reference.docx may lack, and what stands in for them.
+OPTIONAL_STYLES = {"Table Heading": "Compact"}
 TABLE_STYLES = ("Table", "Memo Header")
 # A <div class="..."> in the Markdown gives its list items this paragraph style.
 LIST_STYLE_FOR_CLASS = {"talking-points": "Talking Point", "key-messages": "Talking Point"}
@@ -229,7 +231,8 @@ class _Writer:
         for i, tr in enumerate(rows):
             ooxml.keep_row_together(table.rows[i])
             for j, cell_el in enumerate(tr):
-                self.cell(table.cell(i, j), cell_el, bold=j % 2 == 0 if labels else cell_el.tag == "th")
+                self.cell(table.cell(i, j), cell_el,
+                          heading=j % 2 == 0 if labels else cell_el.tag == "th")
         if labels and columns % 2 == 0:
             self.label_columns(table, rows, lines="signature-lines" in classes)
         elif not labels:
@@ -240,7 +243,9 @@ class _Writer:
         ooxml.set_table_look(table, first_row=header, first_column=labels)
         self.after_table = True
 
-    def cell(self, cell, cell_el: etree.Element, bold: bool) -> None:
+    def cell(self, cell, cell_el: etree.Element, heading: bool) -> None:
+        """A table cell; a column or row heading in the Table Heading style, which a
+        tagged PDF marks as a header cell (TH)."""
         paragraph = cell.paragraphs[0]
         self.made.append(paragraph)
         listing = cell_el.find("ul")
@@ -257,11 +262,11 @@ class _Writer:
                 fmt.space_after, fmt.line_spacing = Pt(0), 1.0
                 self.inline(item, li, Fmt())
             return
-        paragraph._p.get_or_add_pPr().style = self.ids["Compact"]
+        paragraph._p.get_or_add_pPr().style = self.ids["Table Heading" if heading else "Compact"]
         align = _ALIGN.get(_cell_align(cell_el))
         if align is not None:
             paragraph.paragraph_format.alignment = align
-        self.inline(paragraph, cell_el, Fmt(bold=bold))
+        self.inline(paragraph, cell_el, Fmt(bold=heading))
 
     def data_columns(self, table, rows: list[etree.Element]) -> None:
         """Columns as wide as their text asks (by the square root of its length, so that
@@ -392,12 +397,21 @@ class _Writer:
     # Page furniture and metadata --------------------------------------------
 
     def markings(self) -> None:
-        """The marking at the top and bottom of every page; "Page X of Y" below it."""
+        """The marking at the top and bottom of every page; "Page X of Y" below it.
+
+        On the first page the top marking is the body's first paragraph, not a header:
+        screen readers skip headers, and a tagged PDF makes them artifacts.
+        """
         page, _, rest = self.note.labels["page_x_of_y"].partition("{page}")
         between, _, after = rest.partition("{pages}")
-        for section in self.doc.sections:
+        self.body_marking()
+        for index, section in enumerate(self.doc.sections):
             parts = [(section.header, False), (section.footer, True)]
-            if section.different_first_page_header_footer:
+            if index == 0:
+                section.different_first_page_header_footer = True
+                section.first_page_header.is_linked_to_previous = False
+                parts.append((section.first_page_footer, True))
+            elif section.different_first_page_header_footer:
                 parts += [(section.first_page_header, False), (section.first_page_footer, True)]
             if self.doc.settings.odd_and_even_pages_header_footer:
                 parts += [(section.even_page_header, False), (section.even_page_footer, True)]
@@ -417,6 +431,15 @@ class _Writer:
                     if after:
                         numbers.add_run(xml_text(after))
 
+    def body_marking(self) -> None:
+        """The marking as the first paragraph of the body, where page 1's header would show it."""
+        body = self.doc.element.body
+        marking = self.doc.add_paragraph()
+        marking._p.get_or_add_pPr().style = self.ids["Classification"]
+        marking.add_run(xml_text(self.note.marking))
+        body.remove(marking._p)
+        body.insert(0, marking._p)
+
     def story_paragraph(self, story, style: str) -> Paragraph:
         """The header/footer's empty first paragraph, or a new one after what is there (a logo)."""
         first = story.paragraphs[0] if story.paragraphs else None
@@ -432,8 +455,9 @@ class _Writer:
         props.created = props.modified = stamp
         ooxml.drop_last_printed(props)
         props.revision = 1
-        props.category = xml_text(self.note.marking)
-        props.subject = props.keywords = props.comments = props.content_status = ""
+        # The marking as category and subject: the PDF's /Subject and XMP dc:description.
+        props.category = props.subject = xml_text(self.note.marking)
+        props.keywords = props.comments = props.content_status = ""
         props.identifier = xml_text(self.note.brief.tracking_number or "")
         props.language = LANGUAGE_TAGS[self.note.lang]
         ooxml.set_language(self.doc.styles.element, LANGUAGE_TAGS[self.note.lang])
@@ -487,6 +511,10 @@ def _style_ids(document: Document, reference: Path) -> dict[str, str]:
                               f"{style.type.name.lower()} style; briefgen needs a "
                               f"{kind.name.lower()} style of that name", file=reference)
         ids[name] = style.style_id
+    for name, stand_in in OPTIONAL_STYLES.items():
+        style = by_name.get(name)
+        ok = style is not None and StyleFactory(style).type == WD_STYLE_TYPE.PARAGRAPH
+        ids[name] = StyleFactory(style).style_id if ok else ids[stand_in]
     return ids
 
 

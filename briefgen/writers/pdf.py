@@ -23,8 +23,10 @@ INSTALL = ("install LibreOffice (Debian or Ubuntu: apt-get install libreoffice-w
            "Fedora: dnf install libreoffice-writer; macOS: brew install --cask libreoffice; "
            "Windows: winget install TheDocumentFoundation.LibreOffice), or set BRIEFGEN_SOFFICE "
            "to its soffice program, or leave pdf out of --format")
-# Tagged PDF: headings, lists and table headers reach screen readers.
-FILTER = 'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"}}'
+# Tagged PDF/UA: headings, lists and table headers reach screen readers; the title,
+# the language and the PDF/UA identifier go into the metadata.
+FILTER = ('pdf:writer_pdf_Export:{"PDFUACompliance":{"type":"boolean","value":"true"},'
+          '"UseTaggedPDF":{"type":"boolean","value":"true"}}')
 TIMEOUT = 600            # seconds for one batch
 _PROGRAMS = ("soffice", "libreoffice")
 _MAC = "/Applications/LibreOffice.app/Contents/MacOS/soffice"
@@ -83,6 +85,7 @@ def convert(documents: Sequence[bytes], stamps: Sequence[dt.datetime], soffice: 
 
 
 _CREATED = re.compile(rb"/CreationDate\(D:(\d{14})")
+_XMP_CREATED = re.compile(rb"(?<=<xmp:CreateDate>)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 # The file id and LibreOffice's checksum change from run to run.
 _VARYING = re.compile(rb"(?<=/ID \[ <)[0-9A-F]{32}(?=>\s*<)|(?<=>\s<)[0-9A-F]{32}(?=> \])"
                       rb"|(?<=/DocChecksum /)[0-9A-F]{32}")
@@ -93,6 +96,7 @@ def _fixed(pdf: bytes, stamp: dt.datetime) -> bytes:
     and checksum from the content. All keep their length, so the cross-reference
     table stays right."""
     pdf = _CREATED.sub(lambda m: b"/CreationDate(D:" + stamp.strftime("%Y%m%d%H%M%S").encode(), pdf)
+    pdf = _XMP_CREATED.sub(stamp.strftime("%Y-%m-%dT%H:%M:%S").encode(), pdf)
     digest = hashlib.md5(_VARYING.sub(b"", pdf), usedforsecurity=False).hexdigest().upper()
     return _VARYING.sub(digest.encode(), pdf)
 
