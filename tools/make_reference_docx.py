@@ -131,6 +131,9 @@ def _page(document: docx.document.Document) -> None:
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Inches(1))
     section.header_distance = section.footer_distance = Inches(0.5)
+    # The marking heads page 1 as body text (headers are artifacts to screen readers):
+    # the body starts where that header line would have ended.
+    section.top_margin = Inches(0.75)
 
 
 def _table_style(styles, name: str, base: str):
