@@ -499,6 +499,11 @@ TRIGGERS = {
     "double-space": "background: Two  spaces [@speech].\n",
     "straight-quotes": "lang: fr\nbackground: L'Agence travaille [@discours].\n",
     "spreadsheet-formula": 'title_fr: "=SUM(A1:A9)"\nsummary: Text.\n',
+    "image-alt": "background: The map ![](map.png) [@speech].\n",
+    "link-text": "background: See [click here](https://example.org/s) [@speech].\n",
+    "heading-level": "background: |\n  #### Detail\n\n  Officials met [@speech].\n",
+    "table-header": "background: |\n  | | |\n  |---|---|\n  | a | b |\n",
+    "all-caps": "background: Officials met ALL THE PREMIERS TODAY [@speech].\n",
 }
 
 
@@ -514,6 +519,46 @@ def test_each_rule_fires_on_its_trigger(ws: Path, rule: str) -> None:
     assert all(f.severity == RULES[rule][0] for f in fired)
     # and the trigger sets off that rule, not a brief that fails everything
     assert {f.rule for f in findings if f.severity == "error"} <= {rule}
+
+
+# Accessibility -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("rule", "text", "needle"), [
+    ("image-alt", "See the map: ![](map.png)", "![]"),
+    ("image-alt", "See ![ ](map.png) here.", "![ ]"),
+    ("link-text", "Read [https://example.org/a](https://example.org/a).", "[https"),
+    ("link-text", "For the statement, [click here](https://example.org/s).", "[click"),
+    ("link-text", "Pour la déclaration, [cliquez ici](https://example.org/s).", "[cliquez"),
+    ("link-text", "See <https://example.org/report>.", "<https"),
+    ("heading-level", "#### Details\n\n  Text.", "####"),
+    ("heading-level", "### One\n\n  ##### Three", "#####"),
+    ("table-header", "| | |\n  |---|---|\n  | a | b |", "| | |"),
+    ("all-caps", "THIS IS VERY IMPORTANT NEWS for the minister.", "THIS"),
+])
+def test_accessibility_rules_point_at_the_problem(ws: Path, rule: str, text: str, needle: str) -> None:
+    findings, path = check(ws, f"next_steps: |\n  {text}\n")
+    found = only(findings, rule)
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert where(found[0]) == at(path, needle)
+
+
+@pytest.mark.parametrize("text", [
+    "See ![Map of the crossings](map.png).",
+    "Read [the CBSA's statement](https://example.org/s).",
+    "### Details\n\n  #### More",
+    "| Item | Cost |\n  |---|---|\n  | a | b |",
+    "The CBSA, RCMP and CBP met.",
+    "`THIS IS CODE NOT SHOUTING` and `[click here](https://x.org)`",
+])
+def test_accessibility_rules_near_misses(ws: Path, text: str) -> None:
+    findings, _ = check(ws, f"next_steps: |\n  {text}\n")
+    rules = {"image-alt", "link-text", "heading-level", "table-header", "all-caps"}
+    assert [f for f in findings if f.rule in rules] == []
+
+
+def test_every_rule_has_a_test() -> None:
+    source = Path(__file__).read_text(encoding="utf-8")
+    assert all(f'"{rule}"' in source.split("def test_every_rule_has_a_test")[0] for rule in RULES)
 
 
 # Positions -----------------------------------------------------------------------
@@ -701,3 +746,7 @@ def test_note_type_fields_are_checked_too(ws: Path) -> None:
     (figure,) = only(findings, "uncited-figure")
     assert figure.field == "key_messages.1"      # the agenda's minutes are not a claim
 
+
+def test_words_in_capitals_are_one_all_caps_finding_not_acronyms(ws: Path) -> None:
+    findings, _ = check(ws, "next_steps: |\n  Brief them BEFORE THE NEXT MEETING WITH the premiers.\n")
+    assert [f.rule for f in findings] == ["all-caps"]

@@ -21,6 +21,7 @@ from briefgen.briefs import markdown as md_brief
 from briefgen.disclosure.rows import formula_cells
 from briefgen.errors import ClassificationError, InputError, shown_path
 from briefgen.models import Brief, SourceRecord
+from briefgen.note import check_a11y
 from briefgen.note.citations import CLUSTER, Cite, find_clusters, unknown_key_message
 from briefgen.note.composer import classify, note_citations, text_fields
 from briefgen.note.language import unwrap
@@ -46,6 +47,7 @@ RULES: dict[str, tuple[str, str]] = {
     "straight-quotes": (WARNING, "straight quotes in a French note"),
     "spreadsheet-formula": (WARNING, "a text the disclosure export publishes starts like a "
                                      "spreadsheet formula"),
+    **check_a11y.RULES,
 }
 TEXT_FIELDS = ("summary", "background", "current_status", "considerations", "recommendation",
                "next_steps", "talking_points", "options")
@@ -392,6 +394,8 @@ class Checker:
         self.shape()
         self.plain_language()
         self.spreadsheet_formulas()
+        for rule, message, text, offset in check_a11y.findings(self.texts):
+            self.add(rule, message, text, offset)
         disabled = set(self.settings.disable)
         return sorted(f for f in self.findings if f.rule not in disabled and not self._ignored(f))
 
@@ -553,7 +557,10 @@ class Checker:
 
     def _acronyms(self, text: Text, allowed: set[str], seen: set[str]) -> None:
         plain = _strip_code(text.text, quotes=True)
+        shouted = check_a11y.capital_runs(plain)       # all-caps reports those words
         for match in _ACRONYM.finditer(plain):
+            if any(start <= match.start() < end for start, end in shouted):
+                continue
             word = match.group()
             base = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
             if base in allowed or base in seen:
