@@ -144,11 +144,11 @@ def test_docx_styles_in_use_reach_aa_contrast(note: tuple[str, Docx]) -> None:
 
 
 def test_docx_link_text_says_where_it_goes(note: tuple[str, Docx]) -> None:
+    """In the body; a reference in a footnote shows its record's address as printed."""
     _, doc = note
-    for part in doc.parts.values():
-        for link in part.iter(f"{W}hyperlink"):
-            words = "".join(t.text or "" for t in link.iter(f"{W}t"))
-            assert not VAGUE_LINK.fullmatch(words), words
+    for link in doc.parts["word/document.xml"].iter(f"{W}hyperlink"):
+        words = "".join(t.text or "" for t in link.iter(f"{W}t"))
+        assert not VAGUE_LINK.fullmatch(words), words
 
 
 def _runs(p: ElementTree.Element) -> list[tuple[str, str | None]]:
@@ -304,3 +304,11 @@ def test_pdf_tables_have_header_cells(example_pdfs: Path, name: str) -> None:
         for table in tables:
             cells = [str(c.S) for row in _kids(table) for c in _kids(row)]
             assert "/TH" in cells
+
+
+@pytest.mark.parametrize("name", [n for n in NOTES if _lang(n) == "fr"])
+def test_pdf_carries_the_language_of_english_passages(example_pdfs: Path, name: str) -> None:
+    pikepdf = pytest.importorskip("pikepdf")
+    with pikepdf.open(example_pdfs / f"{name}.pdf") as pdf:
+        spans = {str(e.Lang) for e in _structure(pdf.Root.StructTreeRoot.K, []) if "/Lang" in e}
+    assert spans == {"en-CA"}
