@@ -16,8 +16,6 @@ from pathlib import Path
 import docx
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.shared import Inches, Pt
@@ -29,6 +27,7 @@ from docx.text.run import Run
 from briefgen.errors import OutputError, shown_path
 from briefgen.note.composer import LANGUAGE_TAGS, Note, language_tag
 from briefgen.note.render import builtin_templates
+from briefgen.writers import docx_layout as layout
 from briefgen.writers import ooxml
 from briefgen.writers.doctree import parse, plain_text
 
@@ -46,12 +45,8 @@ LIST_STYLE_FOR_CLASS = {"talking-points": "Talking Point", "key-messages": "Talk
 KEEP_TOGETHER = {"decision", "keep-together"}
 # Tables of "Label:" | value rows: the labels are row headers, no row is a header row.
 LABEL_TABLES = {"memo-header", "signature-lines"}
-CELL_LIST_INDENT = Inches(0.18)
-SIGNATURE_ROW = Pt(20)                              # room to sign on, above the cell's border
+CELL_LIST_INDENT = Inches(0.18)                      # pros and cons: a tight list in a cell
 SIGNATURE_SPACE = Pt(12)                            # before "Prepared by", after a list too
-# The memo header's label column fits its longest label on one line ("État de
-# l’approbation :"): about 5.6 pt a character of bold 11 pt Arial, plus the cell margins.
-LABEL_CHAR, CELL_PADDING = Pt(5.6), Inches(0.15)
 INLINE = {"strong", "b", "em", "i", "code", "a", "br", "sup", "sub", "span", "img", "u", "small"}
 # Characters XML 1.0 cannot hold (C0 controls but tab/newline, lone surrogates,
 # U+FFFE/U+FFFF); vertical tab and form feed (Word's line and page breaks in
@@ -233,10 +228,12 @@ class _Writer:
             for j, cell_el in enumerate(tr):
                 self.cell(table.cell(i, j), cell_el,
                           heading=j % 2 == 0 if labels else cell_el.tag == "th")
+        section = self.doc.sections[-1]
+        text_width = section.page_width - section.left_margin - section.right_margin
         if labels and columns % 2 == 0:
-            self.label_columns(table, rows, lines="signature-lines" in classes)
+            layout.label_columns(table, rows, text_width, lines="signature-lines" in classes)
         elif not labels:
-            self.data_columns(table, rows)
+            layout.data_columns(table, rows, text_width)
         header = not labels and el.find("thead") is not None
         if header:
             ooxml.mark_header_row(table.rows[0])
@@ -263,51 +260,10 @@ class _Writer:
                 self.inline(item, li, Fmt())
             return
         paragraph._p.get_or_add_pPr().style = self.ids["Table Heading" if heading else "Compact"]
-        align = _ALIGN.get(_cell_align(cell_el))
+        align = layout.cell_alignment(cell_el)
         if align is not None:
             paragraph.paragraph_format.alignment = align
         self.inline(paragraph, cell_el, Fmt(bold=heading))
-
-    def data_columns(self, table, rows: list[etree.Element]) -> None:
-        """Columns as wide as their text asks (by the square root of its length, so that
-        short option titles leave their room to the pros and cons), across the page."""
-        section = self.doc.sections[-1]
-        text_width = section.page_width - section.left_margin - section.right_margin
-        lengths = [sum(len("".join(tr[i].itertext())) for tr in rows if len(tr) > i)
-                   for i in range(len(table.columns))]
-        weights = [max(n, 1) ** 0.5 for n in lengths]
-        table.autofit = False
-        for column, weight in zip(table.columns, weights):
-            width = int(text_width * weight / sum(weights))
-            column.width = width
-            for cell in column.cells:
-                cell.width = width
-
-    def label_columns(self, table, rows: list[etree.Element], lines: bool) -> None:
-        """Label | value pairs: each label column as wide as its longest label (the first at
-        least 1.5 inches, to line up with the header block); the values share the rest,
-        as text or as lines to sign on."""
-        table.autofit = False
-        section = self.doc.sections[-1]
-        text_width = section.page_width - section.left_margin - section.right_margin
-        labels = []
-        for index in range(0, len(table.columns), 2):
-            longest = max(len("".join(tr[index].itertext()).strip()) for tr in rows if len(tr) > index)
-            fit = LABEL_CHAR * longest + CELL_PADDING
-            labels.append(min(max(Inches(1.5), fit) if index == 0 else fit, text_width // 3))
-        value = (text_width - sum(labels)) // len(labels)
-        widths = [width for label in labels for width in (label, value)]
-        for column, width in zip(table.columns, widths):
-            column.width = width
-            for cell in column.cells:
-                cell.width = width
-        if lines:
-            for row in table.rows:
-                row.height, row.height_rule = SIGNATURE_ROW, WD_ROW_HEIGHT_RULE.AT_LEAST
-                for index, cell in enumerate(row.cells):
-                    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
-                    if index % 2:
-                        ooxml.set_bottom_border(cell)
 
     # Inline -----------------------------------------------------------------
 
@@ -468,18 +424,6 @@ class _Writer:
 def _special(classes: frozenset[str]) -> str | None:
     """The paragraph style a class such as ``talking-points`` asks for."""
     return next((LIST_STYLE_FOR_CLASS[c] for c in sorted(classes) if c in LIST_STYLE_FOR_CLASS), None)
-
-
-_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
-          "right": WD_ALIGN_PARAGRAPH.RIGHT}
-
-
-def _cell_align(cell: etree.Element) -> str | None:
-    """A pipe-table column's alignment (``|--:|``), as Python-Markdown marks it."""
-    if cell.get("align"):
-        return cell.get("align")
-    match = re.search(r"text-align:\s*(\w+)", cell.get("style", ""))
-    return match.group(1) if match else None
 
 
 def _start(ol: etree.Element) -> int:
