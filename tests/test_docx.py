@@ -733,3 +733,24 @@ def test_pandoc_reads_the_memo_header_without_a_header_row(workspace: Path) -> N
         assert all(not cell[4] for cell in _head_cells(memo)), source
     tbl_look = Package(workspace / "out" / "note.docx").document.find(".//w:tbl/w:tblPr/w:tblLook", NS)
     assert (tbl_look.get(W + "firstRow"), tbl_look.get(W + "firstColumn")) == ("0", "1")
+
+
+def test_a_reference_without_table_heading_style_uses_compact_for_labels(workspace: Path) -> None:
+    """A staff reference.docx made before "Table Heading" existed still builds."""
+    reference = docx.Document(str(REFERENCE))
+    styles = reference.styles.element
+    styles.remove(next(s for s in styles.style_lst if s.name_val == "Table Heading"))
+    (workspace / "templates").mkdir()
+    reference.save(str(workspace / "templates" / "reference.docx"))
+    package = build_docx(workspace)
+    names = package.style_names()
+    labels = [pstyle(row.find("w:tc/w:p", NS)) for row in package.document.find(".//w:tbl", NS)
+              .findall("w:tr", NS)]
+    assert labels and {names[label] for label in labels} == {"Compact"}
+
+
+def test_header_block_labels_use_the_table_heading_style(note: Package) -> None:
+    names = note.style_names()
+    rows = note.document.find(".//w:tbl", NS).findall("w:tr", NS)
+    assert [names[pstyle(tc.find("w:p", NS))] for tc in rows[0].findall("w:tc", NS)] == \
+        ["Table Heading", "Compact"]
