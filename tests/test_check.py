@@ -750,3 +750,16 @@ def test_note_type_fields_are_checked_too(ws: Path) -> None:
 def test_words_in_capitals_are_one_all_caps_finding_not_acronyms(ws: Path) -> None:
     findings, _ = check(ws, "next_steps: |\n  Brief them BEFORE THE NEXT MEETING WITH the premiers.\n")
     assert [f.rule for f in findings] == ["all-caps"]
+
+
+@pytest.mark.parametrize("text", ["[" * 50000, "[a](" * 20000, "![" * 30000, "<https://" * 20000,
+                                  "AB " * 50000, "|" * 50000])
+def test_accessibility_rules_take_linear_time_on_odd_text(text: str) -> None:
+    """A hostile brief is read in one pass: each try stops at the next bracket or line."""
+    from dataclasses import dataclass
+
+    @dataclass
+    class Text:
+        text: str
+
+    assert len(list(check_a11y.findings([Text(text)]))) <= 1

@@ -42,3 +42,12 @@ def test_english_note_has_no_straight_quote_in_its_text(example_notes: Path) -> 
         prose = "\n".join(line for line in text.splitlines() if not line.startswith("<"))
         assert '"' not in prose and "'" not in prose, name
         assert "“" in prose or "’" in prose, name
+
+
+@pytest.mark.parametrize("odd", ["[a](" * 20000, "](" * 30000, "[x]{lang=en}" * 5000])
+def test_odd_text_keeps_its_brackets(odd: str) -> None:
+    """Runs of unclosed link targets (which took minutes to scan when each try ran to
+    the end of the text; now it stops at the next bracket) come out as written."""
+    from briefgen.note.typography import french
+
+    assert english(odd) == odd and french(odd) == odd

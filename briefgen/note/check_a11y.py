@@ -24,8 +24,10 @@ SECTION_LEVEL = 2          # a text field sits under its section's "## " heading
 CAPS_WORDS = 4             # this many capitalised words in a row are "shouting"
 
 _CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
-_IMAGE = re.compile(r"!\[(?P<alt>[^\]\n]*)\]\([^)\n]*\)")
-_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]\n]*)\]\((?P<href>[^)\s]*)[^)\n]*\)|<(?P<auto>https?://[^>\s]+)>")
+# Link and image texts hold no bracket: each try stops at the next one (linear time).
+_IMAGE = re.compile(r"!\[(?P<alt>[^\[\]\n]*)\]\([^()\n]*\)")
+_LINK = re.compile(r"(?<!!)\[(?P<text>[^\[\]\n]*)\]\((?P<href>[^()\s]*)[^()\n]*\)"
+                   r"|<(?P<auto>https?://[^<>\s]+)>")
 _VAGUE = re.compile(r"\s*(?:(?:https?://|www\.)\S*|click here|here|cliquez ici|ici)\s*", re.I)
 _HEADING = re.compile(r"^[ \t]{0,3}(?P<marks>#{1,6})[ \t]+\S", re.M)
 _TABLE_HEAD = re.compile(r"^[ \t]*(?P<head>\|.*\|)[ \t]*\n[ \t]*\|?[ \t]*:?-{3,}", re.M)

@@ -28,7 +28,7 @@ _SKIP = re.compile(
     r"(?P<fchars>^[ \t]*(?:`{3,}|~{3,}))[^\n]*\n.*?^[ \t]*(?P=fchars)[`~]*[ \t]*$"  # fenced code
     r"|(?P<ticks>`+).+?(?P=ticks)"                   # code span
     r"|<[^<>\n]*>"                                   # HTML tag, autolink
-    r"|\]\([^)\n]*\)"                                # link target
+    r"|\]\([^()\n]*\)"                               # link target (each try stops at a "(")
     rf"|{CLUSTER}"                                   # citation cluster
     r"|^\[\^[^\]\n]+\]:|\[\^[^\]\n]+\]"              # footnote definition and mark
     r"|\{:?[^{}\n]*\}"                               # attribute list
