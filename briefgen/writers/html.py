@@ -50,7 +50,9 @@ tr { page-break-inside: avoid; }
 .memo-header th, .memo-header td { border: 0; padding: 0.1em 1.5em 0.1em 0; }
 .memo-header th { white-space: nowrap; }
 .signature-lines table { width: auto; }
-.signature-lines th, .signature-lines td { border: 0; padding: 1.2em 1em 0.1em 0; }
+.signature-lines th, .signature-lines td { border: 0; padding: 1.2em 1em 0.1em 0;
+                                          vertical-align: bottom; }
+.signature-lines th { white-space: nowrap; }
 .signature-lines td { width: 2.2in; border-bottom: 1px solid var(--ink); }
 .signature { margin-top: 1.5em; }
 .keep-together, .decision { break-inside: avoid; }
