@@ -19,7 +19,7 @@ from briefgen.workspace import Workspace
 
 REPO = Path(__file__).parent.parent
 AA = 4.5                       # WCAG 2.1 AA contrast for body text
-NOTES = sorted(p.stem for p in (REPO / "briefs").glob("*.yaml"))
+NOTES = sorted(p.stem for p in Workspace(REPO).brief_paths([]))
 TAGS = {"en": "en-CA", "fr": "fr-CA"}
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
 CP = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
