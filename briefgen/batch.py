@@ -1,17 +1,39 @@
 """Parallel builds: briefs made in worker processes, one workspace read per worker."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
+from briefgen.errors import InputError
+from briefgen.processes import exit_with_parent, usable_cpus
+
+log = logging.getLogger("briefgen")
+# A batch this large is worth starting worker processes for, when -j is not given.
+PARALLEL_FROM = 8
 _workspace: Any = None
 
 
+def worker_count(asked: int | None, briefs: int) -> int:
+    """``-j N``, at most one process per usable CPU; by default one per CPU for a large batch."""
+    cpus = usable_cpus()
+    if asked is None:
+        return cpus if briefs >= PARALLEL_FROM else 1
+    if asked < 1:
+        raise InputError(f"-j {asked}: give 1 or more worker processes")
+    if asked > cpus:
+        log.warning("warning: -j %d is more than the %d CPUs this run may use; using %d",
+                    asked, cpus, cpus)
+        return cpus
+    return asked
+
+
 def _start(root: Path) -> None:
-    """Each worker reads the workspace (settings, library) once."""
+    """Each worker ends with its parent, and reads the workspace (settings, library) once."""
     global _workspace
+    exit_with_parent()
     from briefgen.workspace import Workspace
 
     _workspace = Workspace(root)
@@ -27,7 +49,7 @@ def parallel(root: Path, paths: list[Path], args: tuple[Any, ...], jobs: int,
              progress: Callable[[], None] | None = None) -> list[Any]:
     """``make_note`` for every brief in ``jobs`` processes; results in the briefs' order."""
     results: dict[Path, Any] = {}
-    with ProcessPoolExecutor(jobs, initializer=_start,
+    with ProcessPoolExecutor(min(jobs, len(paths)), initializer=_start,
                              initargs=(root,)) as pool:
         futures = {pool.submit(_one, path, args): path for path in paths}
         for future in as_completed(futures):

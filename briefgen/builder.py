@@ -1,11 +1,13 @@
 """Build stage: notes → output files, all made in memory, then written atomically."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from briefgen.errors import (
 )
 from briefgen.note.composer import Note, compose
 from briefgen.note.render import builtin_templates
+from briefgen.processes import alive
 from briefgen.workspace import Workspace
 
 log = logging.getLogger("briefgen")
@@ -192,9 +195,18 @@ def write_atomically(outputs: list[Output]) -> None:
             temp.unlink(missing_ok=True)
 
 
+# A temp file of briefgen's: ``.NAME.briefgen-PID-XXXXXXXX.tmp`` (the pid of the run
+# that made it) or ``.NAME.briefgen-PID-old.tmp`` (an old file kept while swapping).
+_TEMP_NAME = re.compile(r"\..+\.briefgen-(?P<pid>\d+)-[a-z0-9_]+\.tmp")
+
+
+def _temp_mark() -> str:
+    return f"briefgen-{os.getpid()}-"
+
+
 def _stage(output: Output) -> Path:
     output.path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{output.path.name}.", suffix=".tmp",
+    fd, name = tempfile.mkstemp(prefix=f".{output.path.name}.{_temp_mark()}", suffix=".tmp",
                                 dir=output.path.parent)
     with os.fdopen(fd, "wb") as handle:
         handle.write(output.data)
@@ -218,7 +230,7 @@ def _swap_in(staged: list[tuple[Path, Path]]) -> None:
         for temp, final in staged:
             backup = None
             if final.exists():   # a second name for the old file: final is never missing
-                backup = final.with_name(f".{final.name}.old.tmp")
+                backup = final.with_name(f".{final.name}.{_temp_mark()}old.tmp")
                 backup.unlink(missing_ok=True)
                 _keep(final, backup)
             undo.append((final, backup))
@@ -246,9 +258,8 @@ def build(ws: Workspace, names: list[str] | None = None, formats: Iterable[str] 
     raises and nothing is written. With ``keep_going`` the briefs that succeed
     are written, and :class:`BuildFailed` lists the ones that failed.
     """
-    out_dir = ws.inside(out if out is not None else Path("out"), "output folder")
+    out_dir = ws.output_dir(out if out is not None else Path("out"))
     paths = ws.brief_paths(names or [])
-    remove_stale_temp_files(out_dir)
     results = make_notes(ws, paths, list(formats), out_dir, check, jobs, strict, progress)
     done = [o for r in results if r.error is None for o in r.outputs]
     failed = [r for r in results if r.error is not None]
@@ -260,14 +271,54 @@ def build(ws: Workspace, names: list[str] | None = None, formats: Iterable[str] 
                 log.error("%s", finding)
             else:
                 log.warning("%s", finding)
-    write_atomically(done)
+    if done:
+        with output_lock(out_dir):
+            remove_stale_temp_files(out_dir)
+            write_atomically(done)
     if failed:
         raise BuildFailed([(r.path, r.error) for r in failed], len(results))
     return [o.path for o in done]
 
 
 def remove_stale_temp_files(out_dir: Path) -> None:
-    """Temp files a killed build left behind (``.NAME.XXXX.tmp``): only complete files stay."""
-    if out_dir.is_dir():
-        for temp in out_dir.rglob(".*.tmp"):
+    """The temp files of builds that were killed: only complete files stay.
+
+    Only briefgen's own (``.NAME.briefgen-PID-….tmp``), only in this folder,
+    and only those whose run is over: a build running now keeps its files.
+    """
+    try:
+        candidates = list(out_dir.glob(".*.tmp"))
+    except OSError:
+        return
+    for temp in candidates:
+        match = _TEMP_NAME.fullmatch(temp.name)
+        if match and not alive(int(match["pid"])):
             temp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """One run at a time writes a folder's notes; another waits (flock where the system has it).
+
+    Each run's files then replace the old ones as one set, never interleaved.
+    """
+    try:
+        import fcntl
+    except ImportError:         # no flock: temp names that carry the pid keep runs apart
+        yield
+        return
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out_dir, os.O_RDONLY)
+    except OSError as err:
+        raise OutputError(f"cannot write output: {err.strerror or err}", file=err.filename) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("%s: waiting for another briefgen build writing there to finish",
+                        shown_path(out_dir))
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)                # releases the lock

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -49,9 +48,9 @@ def _parser() -> argparse.ArgumentParser:
                             "(default: md,docx)")
     build.add_argument("--out", type=Path, default=None, help="output folder (default: out/)")
     build.add_argument("--no-check", action="store_true", help="skip the quality checks")
-    build.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
-                       help="worker processes (default: one per core for 8 briefs or more); "
-                            "with -j a failing brief does not stop the others")
+    build.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                       help="worker processes, at most one per CPU (default: one per CPU for "
+                            "8 briefs or more); with -j a failing brief does not stop the others")
     build.add_argument("-k", "--keep-going", action="store_true",
                        help="write the briefs that succeed; list the ones that fail (exit 1)")
 
@@ -210,17 +209,19 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from briefgen.batch import worker_count
     from briefgen.builder import build, parse_formats
     from briefgen.workspace import Workspace
 
     ws = Workspace(args.workspace)
     paths = ws.brief_paths(args.briefs)
+    jobs = worker_count(args.jobs, len(paths))
     started = time.perf_counter()
     with _progress(len(paths), args.quiet) as step:
         try:
             written = build(ws, args.briefs, parse_formats(args.format), args.out,
-                            check=not args.no_check, jobs=_jobs(args.jobs, len(paths)),
-                            progress=step, keep_going=args.keep_going or args.jobs > 0)
+                            check=not args.no_check, jobs=jobs, progress=step,
+                            keep_going=args.keep_going or args.jobs is not None)
         except BuildFailed as err:
             for path, error in err.failures:
                 text = str(error)
@@ -237,13 +238,6 @@ def _build(args: argparse.Namespace) -> int:
             print(f"built {len(paths)} notes ({len(written)} files) in "
                   f"{time.perf_counter() - started:.1f} s")
     return 0
-
-
-def _jobs(asked: int, briefs: int) -> int:
-    """``-j N`` as given; by default one process per core once a batch is worth starting them."""
-    if asked > 0:
-        return asked
-    return (os.cpu_count() or 1) if briefs >= 8 else 1
 
 
 @contextlib.contextmanager

@@ -14,6 +14,8 @@ from briefgen.readers import read_settings
 
 SETTINGS_FILE = "briefgen.toml"
 BRIEF_SUFFIXES = (".md", ".yaml", ".yml")
+# What a workspace reads: an output folder may be none of these, nor hold one.
+INPUT_FOLDERS = ("sources", "briefs", "templates", ".briefgen")
 
 
 @dataclass
@@ -67,6 +69,28 @@ class Workspace:
         resolved = (self.root / path).resolve()
         if not resolved.is_relative_to(self.root):
             raise OutputError(f"{what} {str(path)!r} is outside the workspace {self.root}")
+        return resolved
+
+    def output_dir(self, path: Path) -> Path:
+        """Where outputs may go: a folder inside the workspace that holds none of its inputs.
+
+        Outputs replace files of their names and the build clears its own temp
+        files there: in the workspace root, ``sources/`` or ``briefs/`` that could
+        overwrite a record or a brief.
+        """
+        resolved = self.inside(path, "output folder")
+        try:
+            resolved.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            pass                    # made when written; a file in the way is said then
+        except OSError as err:      # a name too long, a loop of links, no permission
+            raise OutputError(f"output folder {str(path)[:80]!r}: {err.strerror or err}") from None
+        for name in INPUT_FOLDERS:
+            for inputs in {self.root / name, (self.root / name).resolve()}:
+                if resolved.is_relative_to(inputs) or inputs.is_relative_to(resolved):
+                    raise OutputError(
+                        f"output folder {str(path)!r} would mix outputs with the workspace's "
+                        f"{name}/; choose a folder of its own, such as out/")
         return resolved
 
     def brief_paths(self, names: list[str]) -> list[Path]:

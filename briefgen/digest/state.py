@@ -26,6 +26,7 @@ from typing import Any
 
 from briefgen.builder import Output, write_atomically
 from briefgen.errors import BriefgenError, InputError, shown_path
+from briefgen.processes import alive
 
 STATE_FILE = Path(".briefgen") / "state.json"
 LOCK_FILE = Path(".briefgen") / "digest.lock"
@@ -107,20 +108,6 @@ def _start_time(pid: int) -> str | None:
     return stat[stat.rfind(")") + 2:].split()[19]
 
 
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True         # someone else's process: alive
-    except OSError:
-        return False
-    return True
-
-
 def _owner() -> dict[str, Any]:
     return {"pid": os.getpid(), "host": socket.gethostname(), "boot": _boot_id(),
             "started": _start_time(os.getpid()), "since": now_iso()}
@@ -138,7 +125,7 @@ def _stale(owner: dict[str, Any] | None, path: Path) -> bool:
     if boot and owner.get("boot") and owner["boot"] != boot:
         return True         # made before the last reboot
     pid = owner.get("pid")
-    if not isinstance(pid, int) or not _alive(pid):
+    if not isinstance(pid, int) or not alive(pid):
         return True
     started = owner.get("started")
     return bool(started and _start_time(pid) not in (None, started))

@@ -392,8 +392,7 @@ def run(ws: Workspace, options: Options,
     ceiling = _ceiling(ws, options.max_classification or settings.max_classification,
                        "--max-classification" if options.max_classification else None)
     formats = _formats(options.formats if options.formats is not None else settings.formats)
-    out_dir = ws.inside(options.out if options.out is not None else Path(settings.out),
-                        "output folder")
+    out_dir = ws.output_dir(options.out if options.out is not None else Path(settings.out))
     password = mail.check_settings(ws.settings.smtp, ws.root) if options.email else None
 
     results: list[WeekResult] = []
