@@ -159,6 +159,8 @@ def _add_digest(commands: argparse._SubParsersAction) -> None:
     digest.add_argument("--max-classification", metavar="LEVEL",
                         help="leave out records above this level (their count is shown)")
     digest.add_argument("--email", action="store_true", help="send it as set in [smtp]")
+    digest.add_argument("--send-empty", action="store_true",
+                        help="with --email, send a week with no records too (default: not sent)")
     digest.add_argument("--format", default=None,
                         help="comma-separated (default: [digest] formats, else md,docx,html)")
     digest.add_argument("--out", type=Path, default=None, help="output folder (default: out/digests)")
@@ -311,7 +313,7 @@ def _digest(args: argparse.Namespace) -> int:
     options = digest.Options(week=args.week, since=args.since, until=args.until,
                              catch_up=args.catch_up, max_classification=args.max_classification,
                              formats=formats, out=args.out, email=args.email,
-                             skip_invalid=args.skip_invalid)
+                             send_empty=args.send_empty, skip_invalid=args.skip_invalid)
     results = digest.run(ws, options, report=None if args.quiet else _report_week)
     if not results and not args.quiet:
         print("nothing to do: every week is done")
@@ -327,6 +329,8 @@ def _report_week(result) -> None:  # noqa: ANN001 - digest.WeekResult, imported 
         print(f"{result.name}: sent")
     elif result.already_sent:
         print(f"{result.name}: already sent on {result.already_sent}; not sent again")
+    elif result.empty_not_sent:
+        print(f"{result.name}: no records; not sent (--send-empty sends it)")
 
 
 def _preview(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import pytest
 
 import briefgen
 from briefgen.builder import Output, build, write_atomically
+from briefgen.cli import main
 from briefgen.errors import BriefgenError, OutputError
 from briefgen.workspace import Workspace
 
@@ -111,3 +112,24 @@ def test_link_in_templates_cannot_read_outside(workspace: Path, tmp_path: Path) 
     (workspace / "templates/briefing-note.md.j2").symlink_to(outside)
     with pytest.raises(BriefgenError, match="links outside"):
         build(Workspace(workspace), ["note"], ["md"])
+
+
+@pytest.mark.parametrize("out, inputs", [
+    (".", "sources"), ("sources", "sources"), ("briefs/drafts", "briefs"),
+    ("templates", "templates"), (".briefgen", ".briefgen"), ("out/../sources/..", "sources"),
+    ("linked", "sources"),
+])
+def test_outputs_never_go_among_the_inputs(workspace: Path, out: str, inputs: str) -> None:
+    (workspace / "linked").symlink_to(workspace / "sources")
+    (workspace / ".draft.tmp").write_text("someone's")
+    before = _snapshot(workspace)
+    with pytest.raises(OutputError, match=f"would mix outputs with the workspace's {inputs}/"):
+        build(Workspace(workspace), [], ["md"], Path(out))
+    assert _snapshot(workspace) == before
+
+
+def test_a_too_long_output_folder_is_one_line(workspace: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-C", str(workspace), "build", "--out", "x" * 5000]) == 2
+    assert capsys.readouterr().err == \
+        f"briefgen: error: output folder '{'x' * 80}': File name too long\n"

@@ -16,15 +16,8 @@ import pytest
 from briefgen import cli
 from briefgen.builder import WRITERS
 from briefgen.digest.state import LOCK_FILE, STATE_FILE, Locked, lock
-from briefgen.digest.weekly import (
-    InvalidRecords,
-    Options,
-    choose_period,
-    excerpt,
-    last_complete_week,
-    parse_week,
-    run,
-)
+from briefgen.digest.periods import choose_period, last_complete_week, parse_week
+from briefgen.digest.weekly import InvalidRecords, Options, excerpt, run
 from briefgen.errors import InputError
 from briefgen.workspace import Workspace
 
@@ -286,6 +279,61 @@ def test_catch_up_refuses_explicit_weeks(ws_root: Path) -> None:
         _run(ws_root, catch_up=True, week=W50)
 
 
+@pytest.mark.parametrize("last_week, message", [
+    ("2025-W01", "last_week: 2025-W01 has not ended yet (the last complete week is 2024-W51), so "
+                 "no later digest would be made; set it to the last week whose digest was made"),
+    ("9999-W52", "last_week: '9999-W52' is not an ISO week such as 2024-W50; set it to the last "
+                 "week whose digest was made"),
+    (202450, "last_week: 202450 is not an ISO week such as 2024-W50; set it to the last week "
+             "whose digest was made"),
+    ("2001-W01", "last_week: 2001-W01 is 1250 weeks before the last complete week, 2024-W51; "
+                 "--catch-up makes at most 52 weeks in one run (each e-mailed with --email): set "
+                 "last_week to a later week, or make the weeks you want with --week or --since"),
+])
+def test_a_last_week_out_of_bounds_stops_the_catch_up(
+        ws_root: Path, monkeypatch: pytest.MonkeyPatch, last_week: object, message: str) -> None:
+    (ws_root / STATE_FILE).parent.mkdir()
+    (ws_root / STATE_FILE).write_text(json.dumps({"version": 1, "last_week": last_week}))
+    monkeypatch.chdir(ws_root)
+    with pytest.raises(InputError) as err:
+        _run(ws_root, catch_up=True, today=MONDAY_W52)
+    assert str(err.value) == f".briefgen/state.json: {message}"
+    assert _snapshot(ws_root) == {}
+
+
+def test_catch_up_makes_a_year_at_most(ws_root: Path) -> None:
+    _run(ws_root, catch_up=True, today=dt.date(2023, 12, 27))            # 2023-W51
+    assert len(_run(ws_root, catch_up=True, today=MONDAY_W52)) == 52     # to 2024-W51
+    assert _state(ws_root)["last_week"] == "2024-W51"
+
+
+def test_a_week_made_before_it_ended_does_not_move_the_catch_up(ws_root: Path) -> None:
+    _run(ws_root, catch_up=True, today=MONDAY_W52)                      # W51
+    _run(ws_root, week="2024-W52", today=MONDAY_W52)                    # this week, so far
+    _run(ws_root, today=MONDAY_W52)
+    assert _state(ws_root)["last_week"] == "2024-W51"
+    later = _run(ws_root, catch_up=True, today=MONDAY_W52 + dt.timedelta(days=7))
+    assert [r.name for r in later] == ["2024-W52"]
+
+
+def test_digest_in_a_workspace_it_cannot_write(ws_root: Path, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    (ws_root / ".briefgen").write_text("a file where the folder should be")
+    monkeypatch.chdir(ws_root)
+    assert cli.main(["digest", "--week", W50]) == 2
+    assert capsys.readouterr().err == (
+        "briefgen: error: cannot write the digest's lock file .briefgen/digest.lock: File exists;"
+        " the digest needs a writable .briefgen/ folder in the workspace\n")
+    if os.geteuid() != 0:          # root writes anyway
+        (ws_root / ".briefgen").unlink()
+        ws_root.chmod(0o555)
+        try:
+            assert cli.main(["digest", "--week", W50]) == 2
+            assert "Permission denied; the digest needs a writable" in capsys.readouterr().err
+        finally:
+            ws_root.chmod(0o755)
+
+
 def test_a_damaged_state_file_stops_the_run(ws_root: Path) -> None:
     (ws_root / STATE_FILE).parent.mkdir()
     (ws_root / STATE_FILE).write_text("{not json", encoding="utf-8")
@@ -404,6 +452,10 @@ def test_cli_digest(ws_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (["--since", "2024-12-09", "--until", "yesterday"], "--until 'yesterday' is not a date"),
     (["--catch-up", "--week", W50], "--catch-up chooses the weeks itself"),
     (["--week", W50, "--format", "md,pdfx"], "unknown format pdfx"),
+    (["--week", "9999-W52"], "--week '9999-W52' is out of range; give a week from 0001-W01"),
+    (["--week", "0000-W01"], "--week '0000-W01' is out of range"),
+    (["--out", "x" * 5000], ": File name too long\n"),
+    (["--out", "sources"], "output folder 'sources' would mix outputs with the workspace's sources/"),
 ])
 def test_cli_bad_input(ws_root: Path, capsys: pytest.CaptureFixture[str], args: list[str],
                        message: str) -> None:

@@ -183,19 +183,41 @@ def test_a_rejected_message_is_not_counted_as_sent(tmp_path: Path, server: Serve
 
 def test_catch_up_stops_at_a_failure_and_resumes_without_duplicates(tmp_path: Path,
                                                                     server: Server) -> None:
+    """Empty weeks too (--send-empty): every week of the catch-up is a message."""
     root = _workspace(tmp_path, server.port)
-    _send(root, catch_up=True, today=dt.date(2024, 12, 4))            # W48, sent
+
+    def catch_up(today: dt.date) -> list:
+        return _send(root, catch_up=True, send_empty=True, today=today)
+
+    catch_up(dt.date(2024, 12, 4))                                     # W48, sent
     server.handler.reject = ["451 4.3.0 Try again later"]             # the next message fails
     with pytest.raises(MailError, match="451"):
-        _send(root, catch_up=True, today=dt.date(2024, 12, 24))       # W49 fails: W50, W51 wait
+        catch_up(dt.date(2024, 12, 24))                                # W49 fails: W50, W51 wait
     state = _state(root)
     assert state["last_week"] == "2024-W48" and "2024-W50" not in state["weeks"]
-    results = _send(root, catch_up=True, today=dt.date(2024, 12, 24))
+    results = catch_up(dt.date(2024, 12, 24))
     assert [(r.name, r.sent) for r in results] == [("2024-W49", True), (W50, True), ("2024-W51", True)]
-    assert _send(root, catch_up=True, today=dt.date(2024, 12, 24)) == []
+    assert catch_up(dt.date(2024, 12, 24)) == []
     subjects = [m["Subject"].split(": ")[1] for m in server.parsed()]
     assert subjects == ["2024-W48", "2024-W49", W50, "2024-W51"]      # each once, in order
     assert _state(root)["last_week"] == "2024-W51"
+
+
+def test_an_empty_week_is_not_sent_unless_asked(tmp_path: Path, server: Server,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    root = _workspace(tmp_path, server.port)
+    results = _send(root, catch_up=True, today=dt.date(2024, 12, 24))      # W51
+    results += _send(root, catch_up=True, today=dt.date(2025, 1, 8))       # W52, W01
+    assert [(r.name, r.records, r.sent, r.empty_not_sent) for r in results] == [
+        ("2024-W51", 1, True, False), ("2024-W52", 0, False, True), ("2025-W01", 0, False, True)]
+    assert _state(root)["last_week"] == "2025-W01"          # empty weeks are done, not retried
+    assert [m["Subject"].split(": ")[1] for m in server.parsed()] == ["2024-W51"]
+    assert (root / "out/digests/2024-W52.md").is_file()      # still written
+    assert cli.main(["-C", str(root), "digest", "--email", "--week", "2024-W49",
+                     "--format", "md"]) == 0
+    assert capsys.readouterr().out.endswith("2024-W49: no records; not sent (--send-empty sends it)\n")
+    assert _send(root, week="2024-W49", send_empty=True)[0].sent
+    assert [m["Subject"].split(": ")[1] for m in server.parsed()] == ["2024-W51", "2024-W49"]
 
 
 def test_a_refused_recipient_does_not_resend_to_the_others(tmp_path: Path, server: Server,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import socket
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.builder import Output, write_atomically
-from briefgen.errors import BriefgenError, InputError, shown_path
+from briefgen.errors import BriefgenError, InputError, OutputError, shown_path
 from briefgen.processes import alive
 
 STATE_FILE = Path(".briefgen") / "state.json"
@@ -49,10 +50,11 @@ class WeekState:
     written_at: str
     sent_at: str | None = None
     recipients: list[str] = field(default_factory=list)
+    empty: bool = False         # no records: not e-mailed unless asked (--send-empty)
 
     def to_json(self) -> dict[str, Any]:
         return {"hash": self.hash, "files": self.files, "written_at": self.written_at,
-                "sent_at": self.sent_at, "recipients": self.recipients}
+                "sent_at": self.sent_at, "recipients": self.recipients, "empty": self.empty}
 
 
 @dataclass
@@ -155,21 +157,35 @@ def _guard(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _create(path: Path) -> int | None:
+    """The new lock file, open for writing; None when it is there already."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        if path.parent.is_dir():
+            return None
+        error: OSError = FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST))
+    except OSError as err:          # a read-only workspace
+        error = err
+    raise OutputError(f"cannot write the digest's lock file {shown_path(path)}: "
+                      f"{error.strerror or error}; the digest needs a writable "
+                      f"{path.parent.name}/ folder in the workspace") from None
+
+
 @contextlib.contextmanager
 def lock(path: Path) -> Iterator[None]:
     """Hold ``path`` for the duration of a run; a second run raises :class:`Locked`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     me = _owner()
     for _ in range(5):
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
+        fd = _create(path)
+        if fd is None:
             owner = _read_owner(path)
             if not _stale(owner, path):
                 who = f"pid {owner['pid']}" if owner and "pid" in owner else "another process"
                 since = f" since {owner['since']}" if owner and owner.get("since") else ""
                 raise Locked(f"another briefgen digest run ({who}{since}) is in progress; "
-                             f"try again when it ends (lock file {shown_path(path)})") from None
+                             f"try again when it ends (lock file {shown_path(path)})")
             with _guard(path.with_name(path.name + ".guard")):
                 if _read_owner(path) == owner:      # nobody took it over meanwhile
                     path.unlink(missing_ok=True)

@@ -19,6 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefgen.digest.periods import (
+    Period,
+    advance,
+    catch_up,
+    choose_period,
+    last_complete_week,
+    last_done,
+    today_in,
+)
 from briefgen.errors import InputError
 from briefgen.library.index import Index, Problem, open_index
 from briefgen.models import Brief, SourceRecord
@@ -87,85 +96,6 @@ class InvalidRecords(InputError):
                          f"{'them' if count != 1 else 'it'}, or run with --skip-invalid to "
                          f"make the digest without {'them' if count != 1 else 'it'}:\n{lines}")
         self.problems = problems
-
-
-# Periods ----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Period:
-    """The days whose ``added`` records a digest holds: an ISO week, or any range."""
-
-    since: dt.date
-    until: dt.date
-
-    @classmethod
-    def week(cls, year: int, week: int) -> Period:
-        monday = dt.date.fromisocalendar(year, week, 1)
-        return cls(monday, monday + dt.timedelta(days=6))
-
-    @property
-    def is_week(self) -> bool:
-        return self.since.isoweekday() == 1 and self.until - self.since == dt.timedelta(days=6)
-
-    @property
-    def name(self) -> str:
-        """``2024-W50`` for an ISO week; ``2024-12-01_2024-12-10`` for any other range."""
-        if self.is_week:
-            year, week, _ = self.since.isocalendar()
-            return f"{year}-W{week:02d}"
-        return f"{self.since.isoformat()}_{self.until.isoformat()}"
-
-    def next_week(self) -> Period:
-        return Period(self.since + dt.timedelta(days=7), self.until + dt.timedelta(days=7))
-
-
-def parse_week(text: str) -> Period:
-    """``2024-W50`` (also ``2024W50``, ``2024-w5``) → that ISO week, Monday to Sunday."""
-    match = re.fullmatch(r"(\d{4})-?[Ww](\d{1,2})", text.strip())
-    if match is None:
-        raise InputError(f"--week {text!r} is not an ISO week; write it as 2024-W50")
-    year, week = int(match[1]), int(match[2])
-    weeks = dt.date(year, 12, 28).isocalendar()[1]
-    if not 1 <= week <= weeks:
-        raise InputError(f"--week {text!r}: {year} has weeks 01 to {weeks}")
-    return Period.week(year, week)
-
-
-def parse_date(text: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"{option} {text!r} is not a date; write it as YYYY-MM-DD") from None
-
-
-def today_in(timezone: str) -> dt.date:
-    """Today's date where the department is (``[digest] timezone``)."""
-    import zoneinfo
-
-    return dt.datetime.now(zoneinfo.ZoneInfo(timezone)).date()
-
-
-def last_complete_week(today: dt.date) -> Period:
-    monday = today - dt.timedelta(days=today.isoweekday() - 1)
-    return Period(monday - dt.timedelta(days=7), monday - dt.timedelta(days=1))
-
-
-def choose_period(today: dt.date, week: str | None = None, since: str | None = None,
-                  until: str | None = None) -> Period:
-    """``--week``, or ``--since``/``--until`` (until defaults to yesterday), else last week."""
-    if week and (since or until):
-        raise InputError("give either --week or --since/--until, not both")
-    if week:
-        return parse_week(week)
-    if until and not since:
-        raise InputError("--until needs --since")
-    if since:
-        start = parse_date(since, "--since")
-        end = parse_date(until, "--until") if until else today - dt.timedelta(days=1)
-        if end < start:
-            raise InputError(f"--until {end.isoformat()} is before --since {start.isoformat()}")
-        return Period(start, end)
-    return last_complete_week(today)
 
 
 # Selecting and grouping --------------------------------------------------------
@@ -357,6 +287,7 @@ class WeekResult:
     files: list[Path]            # every file of the digest
     sent: bool = False           # sent by this run
     already_sent: str | None = None
+    empty_not_sent: bool = False  # nothing to say: not e-mailed (--send-empty sends it)
 
 
 @dataclass
@@ -369,6 +300,7 @@ class Options:
     formats: list[str] | None = None
     out: Path | None = None
     email: bool = False
+    send_empty: bool = False          # e-mail a week with no records too
     skip_invalid: bool = False
     today: dt.date | None = None      # for tests: the date the run takes as today
 
@@ -398,31 +330,34 @@ def run(ws: Workspace, options: Options,
     results: list[WeekResult] = []
     with lock(ws.root / LOCK_FILE):
         state = State.load(ws.root / STATE_FILE)
+        last = last_complete_week(today)
+        done = last_done(state.last_week, last, state.path)
         if explicit is not None:
             periods = [explicit]
         elif options.catch_up:
-            periods = _catch_up(state, last_complete_week(today))
+            periods = catch_up(done, last, state.path)
         else:
-            periods = [last_complete_week(today)]
+            periods = [last]
         with open_index(ws.root, ws.sources_dir) as index:
             problems = library_problems(index)
             if options.skip_invalid:
                 for problem in problems:
                     log.warning("warning: %s (left out of the digest)", problem.error)
             for period in periods:
-                result = _one(ws, index, state, period, explicit is not None, ceiling, formats,
-                              out_dir, options, password, problems)
+                result = _one(ws, index, state, period, ceiling, formats, out_dir, options,
+                              password, problems)
+                if period.is_week:
+                    advance(state, period, explicit is not None, options.email, last)
                 results.append(result)
                 if report:
                     report(result)
         return results
 
 
-def _one(ws: Workspace, index: Index, state: Any, period: Period, explicit: bool,
-         ceiling: str | None, formats: list[str], out_dir: Path, options: Options,
-         password: str | None, problems: list[Problem]) -> WeekResult:
+def _one(ws: Workspace, index: Index, state: Any, period: Period, ceiling: str | None,
+         formats: list[str], out_dir: Path, options: Options, password: str | None,
+         problems: list[Problem]) -> WeekResult:
     from briefgen.builder import write_atomically
-    from briefgen.digest import mail
     from briefgen.digest.state import WeekState, now_iso
 
     selection = select(ws, index, period, ceiling, options.skip_invalid, problems)
@@ -432,13 +367,15 @@ def _one(ws: Workspace, index: Index, state: Any, period: Period, explicit: bool
     write_atomically(changed)
     files = [output.path for output in outputs]
     digest_hash = content_hash(note)
+    empty = not (selection.records or selection.left_out or selection.skipped)
     entry = state.weeks.get(period.name)
     if entry is not None and entry.hash != digest_hash and entry.sent_at:
         log.warning("%s: warning: the digest changed since it was sent on %s; the files are "
                     "updated, the e-mail is not sent again", period.name, entry.sent_at)
-    if entry is None or entry.hash != digest_hash or changed or entry.files != _names(ws, files):
+    if entry is None or entry.hash != digest_hash or changed or entry.files != _names(ws, files) \
+            or entry.empty != empty:
         sent_at, recipients = (entry.sent_at, entry.recipients) if entry else (None, [])
-        entry = WeekState(digest_hash, _names(ws, files), now_iso(), sent_at, recipients)
+        entry = WeekState(digest_hash, _names(ws, files), now_iso(), sent_at, recipients, empty)
         state.weeks[period.name] = entry
         state.save()
     result = WeekResult(period.name, len(selection.records), selection.left_out,
@@ -447,25 +384,32 @@ def _one(ws: Workspace, index: Index, state: Any, period: Period, explicit: bool
     if options.email:
         if entry.sent_at:
             result.already_sent = entry.sent_at
+        elif empty and not options.send_empty:
+            result.empty_not_sent = True
         else:
-            made = {output.path.suffix: output.data for output in outputs}
-            message = mail.digest_message(ws, note, period.name, digest_hash, made.get(".docx"),
-                                          made.get(".html"))
-            try:
-                refused = mail.send(ws.settings.smtp, password, message)
-            except mail.MailError as err:
-                raise mail.MailError(f"{err}; {period.name} is written but not sent: the next "
-                                     "run sends it") from None
-            if refused:
-                log.warning("%s: warning: the SMTP server refused %s; the others have it, so it "
-                            "is not sent again", period.name, ", ".join(refused))
-            entry.sent_at = now_iso()
-            entry.recipients = [r for r in ws.settings.smtp.recipients if r not in refused]
-            state.save()
+            _send(ws, state, period.name, entry, note, outputs, password)
             result.sent = True
-    if period.is_week:
-        _advance(state, period, explicit, options.email)
     return result
+
+
+def _send(ws: Workspace, state: Any, name: str, entry: Any, note: Any, outputs: list[Any],
+          password: str | None) -> None:
+    """E-mail one week's digest and record it as sent (to the recipients who took it)."""
+    from briefgen.digest import mail
+    from briefgen.digest.state import now_iso
+
+    made = {output.path.suffix: output.data for output in outputs}
+    message = mail.digest_message(ws, note, name, entry.hash, made.get(".docx"), made.get(".html"))
+    try:
+        refused = mail.send(ws.settings.smtp, password, message)
+    except mail.MailError as err:
+        raise mail.MailError(f"{err}; {name} is written but not sent: the next run sends it") from None
+    if refused:
+        log.warning("%s: warning: the SMTP server refused %s; the others have it, so it "
+                    "is not sent again", name, ", ".join(refused))
+    entry.sent_at = now_iso()
+    entry.recipients = [r for r in ws.settings.smtp.recipients if r not in refused]
+    state.save()
 
 
 def _same(path: Path, data: bytes) -> bool:
@@ -477,48 +421,6 @@ def _same(path: Path, data: bytes) -> bool:
 
 def _names(ws: Workspace, files: list[Path]) -> list[str]:
     return [path.relative_to(ws.root).as_posix() for path in files]
-
-
-def _week_of(name: str) -> Period | None:
-    try:
-        return parse_week(name)
-    except InputError:
-        return None
-
-
-def _catch_up(state: Any, last: Period) -> list[Period]:
-    """Every week after the last one completed, through the last complete week."""
-    start = _week_of(state.last_week) if state.last_week else None
-    if start is None:
-        return [last]
-    periods = []
-    period = start.next_week()
-    while period.since <= last.since:
-        periods.append(period)
-        period = period.next_week()
-    return periods
-
-
-def _advance(state: Any, period: Period, explicit: bool, email: bool) -> None:
-    """``last_week`` moves only forward, one week after the other: a week is never skipped.
-
-    A run that chose its week itself (the default, or ``--catch-up``) starts it; after
-    that it moves over every following week that is done (made, and sent if e-mailing).
-    """
-    def done(name: str) -> bool:
-        entry = state.weeks.get(name)
-        return entry is not None and (not email or bool(entry.sent_at))
-
-    current = _week_of(state.last_week) if state.last_week else None
-    if current is None:
-        if explicit or not done(period.name):
-            return
-        current = period
-    while done(current.next_week().name):
-        current = current.next_week()
-    if current.name != state.last_week:
-        state.last_week = current.name
-        state.save()
 
 
 def _ceiling(ws: Workspace, value: str | None, option: str | None) -> str | None:
