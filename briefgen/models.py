@@ -292,16 +292,26 @@ class DigestSettings(Model):
     out: str = "out/digests"
 
 
+def _one_line(value: str) -> str:
+    """Text that goes into a mail header or a title: a line break there could add headers."""
+    if re.search(r"[\r\n\x00]", value):
+        raise ValueError("a line break (or NUL) is not allowed here; write it on one line")
+    return value
+
+
+OneLine = Annotated[str, AfterValidator(_one_line)]
+
+
 class SmtpSettings(Model):
     """``[smtp]``: how ``briefgen digest --email`` sends. The password is never in the
     file: ``password_env`` names the environment variable that holds it."""
 
-    host: str | None = None
+    host: OneLine | None = None
     port: int | None = Field(default=None, ge=1, le=65535)  # default: 587, 465 (ssl), 25 (none)
     security: Literal["starttls", "ssl", "none"] = "starttls"
-    sender: str | None = None
-    recipients: StrList = []
-    username: str | None = None
+    sender: OneLine | None = None
+    recipients: Annotated[list[OneLine], BeforeValidator(_to_list)] = []
+    username: OneLine | None = None
     password_env: str | None = None
     timeout: float = Field(default=60, gt=0)
 
@@ -329,7 +339,7 @@ class Settings(Model):
     language: Language = "en"
     citations: Literal["footnotes", "sources-list"] = "footnotes"
     classification_levels: list[str] = Field(default_factory=lambda: list(DEFAULT_LEVELS), min_length=1)
-    labels: dict[Language, dict[str, str]] = {}
+    labels: dict[Language, dict[str, OneLine]] = {}
     check: CheckSettings = CheckSettings()
     digest: DigestSettings = DigestSettings()
     smtp: SmtpSettings = SmtpSettings()

@@ -7,6 +7,7 @@ import email
 import email.policy
 import io
 import json
+import re
 import shutil
 import socket
 import ssl
@@ -337,3 +338,31 @@ def test_an_untrusted_certificate_is_a_clear_failure(tmp_path: Path) -> None:
         assert srv.handler.messages == []
     finally:
         srv.stop()
+
+
+@pytest.mark.parametrize("setting, field", [
+    ('sender = "digest@example.gc.ca\\r\\nBcc: spy@example.com"', "smtp.sender"),
+    ('recipients = ["a@example.gc.ca", "b@example.gc.ca\\nBcc: spy@example.com"]',
+     "smtp.recipients.1"),
+    ('[labels.en]\ndigest_title = "Digest\\r\\nBcc: spy@example.com"', "labels.en.digest_title"),
+])
+def test_a_line_break_in_a_header_setting_is_refused(
+        tmp_path: Path, server: Server, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, setting: str, field: str) -> None:
+    """No header injection: the settings are refused as they are read, nothing is sent."""
+    root = _workspace(tmp_path, server.port)
+    settings = root / "briefgen.toml"
+    text = settings.read_text(encoding="utf-8")
+    key = setting.split(" =")[0].split("\n")[-1]
+    if key in ("sender", "recipients"):          # replace the [smtp] line of that name
+        text = re.sub(rf"(?m)^{key} = .*$", lambda _: setting, text)
+    else:
+        text += setting + "\n"
+    settings.write_text(text, encoding="utf-8")
+    line = text[:text.index(setting.split("\n")[-1])].count("\n") + 1
+    monkeypatch.chdir(root)
+    assert cli.main(["digest", "--email", "--week", W50]) == 2
+    assert capsys.readouterr().err == (
+        f"briefgen: error: briefgen.toml:{line}: {field}: a line break (or NUL) is not allowed "
+        "here; write it on one line\n")
+    assert server.handler.messages == [] and not (root / "out").exists()
