@@ -1,12 +1,11 @@
 """Property-based tests: any text in a record or brief builds, or fails with a clear error.
 
-CI runs a fixed seed and a bounded number of examples; for a longer run:
-``HYPOTHESIS_PROFILE=long pytest tests/test_fuzz.py``.
+CI runs a fixed seed and a bounded number of examples (the profiles are in
+conftest.py); for a longer run: ``HYPOTHESIS_PROFILE=long pytest tests/test_fuzz.py``.
 """
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import tempfile
@@ -17,7 +16,7 @@ from pathlib import Path
 import docx
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -27,12 +26,6 @@ from briefgen.note.composer import compose
 from briefgen.workspace import Workspace
 from briefgen.writers import docx as docx_writer
 from briefgen.writers import markdown as md_writer
-
-settings.register_profile("ci", max_examples=40, derandomize=True, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("long", max_examples=1000, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 FIXTURE = Path(__file__).parent / "fixtures" / "workspace"
 SPECIAL = ["{{ x }}", "{% if %}", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
@@ -64,7 +57,8 @@ def _visible(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value).split())
 
 
-def _check_docx(data: bytes) -> str:
+def _check_docx(data: bytes) -> tuple[str, list[str]]:
+    """The text a reader sees (body and footnotes), and each body paragraph's XML."""
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         assert package.testzip() is None
         for name in package.namelist():
@@ -74,13 +68,31 @@ def _check_docx(data: bytes) -> str:
     document = docx.Document(io.BytesIO(data))
     paragraphs = " ".join(p.text for p in document.paragraphs)
     notes = "".join(etree.fromstring(footnotes).itertext())
-    return " ".join((paragraphs + " " + notes).split())
+    xml = [etree.tostring(p._p, encoding="unicode") for p in document.paragraphs]
+    return " ".join((paragraphs + " " + notes).split()), xml
+
+
+def _marked(text: str, mark: str, cite: str) -> str:
+    """Fuzzed text behind a mark and a citation that no text after them can undo."""
+    return f"{mark} [@{cite}] {text}"
+
+
+def _assert_survives(mark: str, md: str, shown: str, xml: list[str]) -> None:
+    """The mark is in both documents, and its citation is a footnote in both."""
+    [md_line] = [line for line in md.splitlines() if mark in line]
+    assert re.search(rf"{mark} ?\[\^\d+\]", md_line), md_line
+    assert mark in shown
+    [paragraph] = [p for p in xml if mark in p]
+    assert "<w:footnoteReference " in paragraph
 
 
 @given(title=text, body=text, summary=text, points=st.lists(text, max_size=3),
        lang=st.sampled_from(["en", "fr"]))
 def test_any_text_builds_or_fails_clearly(title: str, body: str, summary: str,
                                           points: list[str], lang: str) -> None:
+    marks = [f"Point{n}QX" for n in range(len(points))]
+    points = [_marked(point, mark, "stats") for point, mark in zip(points, marks)]
+    summary = _marked(summary, "SummaryQX", "news-article")
     try:
         root = _workspace(title, body, summary, points, lang)
     except UnicodeEncodeError:   # a lone surrogate cannot even be saved as a file
@@ -89,13 +101,15 @@ def test_any_text_builds_or_fails_clearly(title: str, body: str, summary: str,
         ws = Workspace(root)
         note = compose(ws, root / "briefs" / "note.yaml")
         md = md_writer.write(note).decode("utf-8")
-        shown = _check_docx(docx_writer.write(note, reference_docx(ws)))
+        shown, xml = _check_docx(docx_writer.write(note, reference_docx(ws)))
     except BriefgenError as err:
         assert str(err)           # a message, never an empty one
         return
     finally:
         shutil.rmtree(root, ignore_errors=True)
     assert md.startswith("**NON CLASSIFIÉ**" if lang == "fr" else "**UNCLASSIFIED**")
+    for mark in ["SummaryQX", *marks]:                  # every talking point, with its citation
+        _assert_survives(mark, md, shown, xml)
     if _visible(title).strip():                     # the record's title, literally (French
         squeeze = str.maketrans("", "", " ")        # typography may add spaces before : ; ! ?)
         assert _visible(title).translate(squeeze) in _visible(shown).translate(squeeze)
