@@ -22,8 +22,9 @@ from briefgen.cli import main
 from briefgen.note.render import builtin_templates
 from briefgen.workspace import examples_dir
 
-BRIEF = "border-cooperation"
-TARGETS = [f"briefs/{BRIEF}.yaml", "briefs/border-qp-fr.yaml",
+BRIEFS = ["border-cooperation", "border-cooperation-fr", "border-qp-fr"]
+TARGETS = ["briefs/border-cooperation.md", "briefs/border-cooperation-fr.yaml",
+           "briefs/border-qp-fr.md",
            "sources/cbp-northern-border-fentanyl-migration.yaml",
            "sources/gac-memo-us-election-outcomes.yaml", "briefgen.toml",
            "templates/briefing-note.md.j2", "templates/digest.md.j2"]
@@ -47,7 +48,7 @@ JINJA = ["{{", "{%", "{% endblock %}", "{{ undefined.attribute.deeper }}", "{{ 1
          "{{ 'x' * 3 }}", "{% macro m() %}{{ m() }}{% endmacro %}", "{# open comment",
          "{{ brief.talking_points[999] }}", "{% raw %}", "{{ lipsum() }}", "{% set x = {} %}"]
 payload = st.one_of(st.sampled_from(YAML + TOML + JINJA), st.text(max_size=30))
-COMMANDS = [["build", BRIEF, "--format", "md,docx", "--out", "fuzzed"], ["check", BRIEF],
+COMMANDS = [["build", *BRIEFS, "--format", "md,docx", "--out", "fuzzed"], ["check", *BRIEFS],
             ["sources", "list"], ["digest", "--week", "2025-W15", "--format", "md"]]
 
 
