@@ -66,7 +66,10 @@ class Workspace:
 
     def inside(self, path: Path, what: str) -> Path:
         """``path`` resolved, refusing anything outside the workspace."""
-        resolved = (self.root / path).resolve()
+        try:
+            resolved = (self.root / path).resolve()
+        except RuntimeError:                # a loop of links (before Python 3.13)
+            raise OutputError(f"{what} {str(path)!r} is a loop of symbolic links") from None
         if not resolved.is_relative_to(self.root):
             raise OutputError(f"{what} {str(path)!r} is outside the workspace {self.root}")
         return resolved
@@ -86,7 +89,7 @@ class Workspace:
         except OSError as err:      # a name too long, a loop of links, no permission
             raise OutputError(f"output folder {str(path)[:80]!r}: {err.strerror or err}") from None
         for name in INPUT_FOLDERS:
-            for inputs in {self.root / name, (self.root / name).resolve()}:
+            for inputs in {self.root / name, _resolved(self.root / name)}:
                 if resolved.is_relative_to(inputs) or inputs.is_relative_to(resolved):
                     raise OutputError(
                         f"output folder {str(path)!r} would mix outputs with the workspace's "
@@ -120,6 +123,14 @@ class Workspace:
             if candidate.is_file():
                 return self.inside(candidate.absolute(), "brief")
         raise InputError(f"brief {name!r} not found (looked in {self.briefs_dir})")
+
+
+def _resolved(path: Path) -> Path:
+    """Where a link leads; a loop of links leads nowhere else (reading it says so later)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):     # RuntimeError: a loop, before Python 3.13
+        return path
 
 
 def examples_dir() -> Path:

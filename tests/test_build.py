@@ -133,3 +133,17 @@ def test_a_too_long_output_folder_is_one_line(workspace: Path,
     assert main(["-C", str(workspace), "build", "--out", "x" * 5000]) == 2
     assert capsys.readouterr().err == \
         f"briefgen: error: output folder '{'x' * 80}': File name too long\n"
+
+
+def test_a_looping_input_folder_does_not_stop_the_output_check(workspace: Path) -> None:
+    (workspace / "templates").symlink_to("templates")
+    assert Workspace(workspace).output_dir(Path("out")) == workspace / "out"
+
+
+def test_an_output_folder_that_links_to_itself_is_one_line(workspace: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    (workspace / "loop").symlink_to("loop")
+    assert main(["-C", str(workspace), "build", "--out", "loop/x"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("briefgen: error: output folder 'loop/x'") and err.count("\n") == 1
+    assert "is a loop of symbolic links" in err or "Too many levels of symbolic links" in err
