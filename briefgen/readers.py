@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from briefgen.briefs import markdown as md_brief
 from briefgen.errors import InputError, shown_path
 from briefgen.models import Brief, Settings, SourceRecord, check_id
+from briefgen.yamllimits import LimitedLoader
 
 log = logging.getLogger("briefgen")
 
@@ -32,11 +33,7 @@ M = TypeVar("M", bound=BaseModel)
 Lines = dict[tuple[Any, ...], int]
 
 
-# libyaml's parser when PyYAML has it (several times faster); same safe constructor.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
+class _Loader(LimitedLoader):
     """Safe YAML loader that rejects duplicate keys and remembers each key's line."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:

@@ -181,7 +181,7 @@ def _fingerprint() -> str:
     """Changes whenever the readers or models change: their results are what is cached."""
     digest = hashlib.blake2b(str(SCHEMA_VERSION).encode(), digest_size=8)
     here = Path(__file__).parent.parent
-    for name in ("models.py", "readers.py"):
+    for name in ("models.py", "readers.py", "yamllimits.py"):
         try:
             digest.update((here / name).read_bytes())
         except OSError:

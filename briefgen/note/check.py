@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from briefgen import yamllimits
 from briefgen.briefs import markdown as md_brief
 from briefgen.disclosure.rows import formula_cells
 from briefgen.errors import ClassificationError, InputError, shown_path
@@ -80,7 +81,6 @@ class Finding:
 Point = tuple[int, int]
 Loc = tuple[Any, ...]
 Markers = dict[int, frozenset[str] | None]  # line → rules ignored there (None: all)
-_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # its marks count characters too
 
 
 @dataclass(frozen=True)
@@ -124,8 +124,8 @@ class Layout:
 
 def layout(text: str) -> Layout:
     try:
-        root = yaml.compose(text, Loader=_COMPOSER)
-    except yaml.YAMLError:
+        root = yamllimits.compose(text)     # libyaml's marks count characters too
+    except (yaml.YAMLError, InputError):
         return Layout({}, {})  # not YAML (a JSON brief PyYAML cannot read): key lines only
     starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
     spans = {loc: Span(node.value, text, _content_start(text, node), node.end_mark.index, starts)
