@@ -132,8 +132,8 @@ class LimitedLoader(_Base):  # type: ignore[misc]
         try:
             return construct(node)
         except (ValueError, KeyError, TypeError):
-            raise InputError(f"{text[:40]!r} is not {kind} ({_shown(node.tag)})",
-                             **self._where(node)) from None
+            raise InputError(f"{text[:40]!r} cannot be read as {kind} "
+                             f"(YAML tag {_shown(node.tag)})", **self._where(node)) from None
 
     def _where(self, node: yaml.Node) -> dict[str, Any]:
         return {"line": _line(node), "field": getattr(self, "_node_fields", {}).get(id(node)) or None}

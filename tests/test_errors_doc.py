@@ -75,8 +75,8 @@ DYNAMIC: dict[tuple[str, str, str], tuple[str, ...]] = {
     ("cli.py", "_templates", "f'{problem}'"): (),            # the errors templates check found
     ("errors.py", "ChecksFailed", "summary"): (),            # "1 error, 0 warnings in 1 brief"
     ("library/index.py", "_error", "info['message']"): (),           # a record's error, kept in the index
-    ("library/ingest.py", "error", "f'{self.name}: {message}'"): (),  # Loaded.error: the address first
-    ("library/ingest.py", "error", "message"): (),                   # Loaded.error: the file as its place
+    ("library/fetch.py", "error", "f'{self.name}: {message}'"): (),  # Loaded.error: the address first
+    ("library/fetch.py", "error", "message"): (),                    # Loaded.error: the file as its place
     ("library/ingest.py", "_text", "err.message"): (),               # not UTF-8 text
     ("library/ingest.py", "_add", "f'{option}: {err.message}'"): (),  # --option: a field message
     # unknown classification (classification.py), with where it was written

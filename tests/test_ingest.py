@@ -184,10 +184,53 @@ def test_unreachable_address_and_timeout(ws: Workspace) -> None:
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/feed.rss"
-        with pytest.raises(InputError, match=r"no answer within 0\.3 s"):
+        with pytest.raises(InputError, match=r"no complete answer within 0\.3 s"):
             load(ws, url, timeout=0.3)
     with pytest.raises(InputError, match="only http:// and https://"):
         load(ws, "ftp://127.0.0.1/feed.rss")
+
+
+class _Drip(http.server.BaseHTTPRequestHandler):
+    """Answers a byte at a time, a byte every 0.2 s: each read succeeds, the whole never ends
+    (headers from /head, the body from anywhere else)."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server name
+        import time
+
+        if self.path != "/head":
+            self.wfile.write(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n")
+        try:
+            for _ in range(150):                # 30 s at most, then the test fails
+                self.wfile.write(b"X-Slow: y\r\n"[:1] if self.path == "/head" else b"a")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass                                # the client gave up: as it should
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("path", ["/body", "/head"])
+def test_a_dripping_server_is_cut_off_at_the_timeout(ws: Workspace, path: str) -> None:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Drip)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}{path}"
+        with pytest.raises(InputError, match=r"no complete answer within 1 s"):
+            load(ws, url, timeout=1)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-1", "0"])
+def test_timeout_must_be_a_sensible_number_of_seconds(ws: Workspace, value: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(ws, "sources", "import", "http://127.0.0.1:9/feed.rss", "--timeout", value) == 2
+    err = capsys.readouterr().err
+    assert f"--timeout: {value} will not do; give seconds, more than 0" in err
+    assert "Traceback" not in err
 
 
 def test_http_errors_and_redirects(ws: Workspace, server: str) -> None:
@@ -509,6 +552,61 @@ def _two_step_editor(tmp_path: Path) -> str:
         "    pathlib.Path(sys.argv[1]).write_text('kind: news\\ndate: soon\\ntitle: T\\n')\n",
         encoding="utf-8")
     return f"{sys.executable} {script}"
+
+
+def _script(tmp_path: Path, body: str) -> str:
+    """An $EDITOR: a Python script run on the draft (``draft``: its path)."""
+    script = tmp_path / "edit.py"
+    script.write_text("import pathlib, sys\ndraft = pathlib.Path(sys.argv[1])\n" + body,
+                      encoding="utf-8")
+    return f"{sys.executable} {script}"
+
+
+FLAGS = ["--kind", "report", "--title", "Ports: a review", "--author", "A. Writer",
+         "--author", "B. Writer", "--tag", "border", "--date", "2025-03-04", "--pages", "12",
+         "--url", "https://example.org/r?x=1", "--summary", "Two lines\nof summary",
+         "--quote", "We will: act", "--fact", "Seizures rose 4%", "--text", "First: line\nSecond"]
+
+
+def test_add_in_the_editor_with_every_flag_reads_the_draft_back(
+        ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", _script(tmp_path, (
+        "text = draft.read_text(encoding='utf-8')\n"
+        "draft.write_text(text.replace('publisher:\\n', 'publisher: CBSA\\n'), encoding='utf-8')\n")))
+    assert run(ws, "sources", "add", "--edit", *FLAGS) == 0
+    record = read_record(ws.sources_dir / "cbsa-2025-03-04-ports-a-review.yaml")
+    assert (record.kind, record.title, record.publisher) == ("report", "Ports: a review", "CBSA")
+    assert record.author == ["A. Writer", "B. Writer"] and record.tags == ["border"]
+    assert (record.date, record.pages) == (dt.date(2025, 3, 4), 12)
+    assert record.summary == "Two lines\nof summary" and record.text == "First: line\nSecond"
+    assert [q.text for q in record.quotes] == ["We will: act"]
+    assert record.key_facts == ["Seizures rose 4%"]
+
+
+def test_add_in_the_editor_with_flags_saved_unchanged_adds_nothing(
+        ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    before = files(ws)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", _script(tmp_path, "pass\n"))
+    assert run(ws, "sources", "add", "--edit", *FLAGS) == 0
+    captured = capsys.readouterr()
+    assert "nothing added" in captured.out and "error" not in captured.err
+    assert files(ws) == before
+
+
+def test_an_editor_that_deletes_the_draft(ws: Workspace, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    before = files(ws)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", _script(tmp_path, "draft.unlink()\n"))
+    assert run(ws, "sources", "add", "--edit", "--kind", "memo") == 2
+    err = capsys.readouterr().err
+    assert re.search(r"error: the editor removed the draft \S+briefgen-record-\S+\.yaml; "
+                     r"nothing added\n$", err), err
+    assert files(ws) == before
 
 
 def test_a_missing_editor_is_a_clear_error(ws: Workspace) -> None:

@@ -46,9 +46,9 @@ def _error(text: str) -> InputError:
 @pytest.mark.parametrize(("text", "line", "field", "message"), [
     (BOMB, 5, "a4", "YAML aliases (*name) repeat more than 10000 values"),
     ("a: &x [1, *x]\n", 1, "a.1", "refers to the value that holds it"),
-    ("title: x\npages: !!int abc\n", 2, "pages", "'abc' is not a whole number (!!int)"),
-    ("quotes:\n  - n: !!float abc\n", 2, "quotes.0.n", "'abc' is not a number (!!float)"),
-    ("ok: !!bool maybe\n", 1, "ok", "'maybe' is not true or false (!!bool)"),
+    ("title: x\npages: !!int abc\n", 2, "pages", "'abc' cannot be read as a whole number (YAML tag !!int)"),
+    ("quotes:\n  - n: !!float abc\n", 2, "quotes.0.n", "'abc' cannot be read as a number (YAML tag !!float)"),
+    ("ok: !!bool maybe\n", 1, "ok", "'maybe' cannot be read as true or false (YAML tag !!bool)"),
     ("title: !!map x\n", 1, "title", "the YAML tag !!map cannot mark a single value"),
     ("pages: " + "9" * 5000 + "\n", 1, "pages", "a number of more than 100 characters"),
     ("pages: 0x" + "f" * 5000 + "\n", 1, "pages", "a number of more than 100 characters"),
@@ -151,7 +151,7 @@ def test_a_bomb_written_in_the_editor(workspace: Path, tmp_path: Path) -> None:
 def test_a_bad_tag_in_a_record_is_one_line_everywhere(workspace: Path) -> None:
     (workspace / "sources/bad.yaml").write_text("kind: news\ntitle: T\npages: !!int abc\n",
                                                 encoding="utf-8")
-    expected = "sources/bad.yaml:3: pages: 'abc' is not a whole number (!!int)"
+    expected = "sources/bad.yaml:3: pages: 'abc' cannot be read as a whole number (YAML tag !!int)"
     for args, code in ((["build"], 2), (["check"], 2), (["build", "-j", "2"], 1)):
         result = run(*args, cwd=workspace)
         _no_traceback(result)

@@ -29,16 +29,14 @@ import yaml
 
 from briefgen.errors import BriefgenError, InputError, OutputError, shown_path
 from briefgen.library import extract
+from briefgen.library.fetch import (ARTICLE_SUFFIXES, CSL_SUFFIXES, FEED_SUFFIXES, FETCH_TIMEOUT,
+                                    Loaded, load)
 from briefgen.models import SourceRecord
-from briefgen.readers import decode_text, parse_yaml, validate
+from briefgen.readers import decode_text, parse_yaml, read_text, validate
 from briefgen.workspace import Workspace
+from briefgen.yamllimits import LimitedLoader
 
-FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf")
-CSL_SUFFIXES = (".json",)
-ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 FORMATS = ("feed", "csl", "article")
-FETCH_TIMEOUT = 20.0                      # seconds
-MAX_DOWNLOAD = 50 * 1024 * 1024           # bytes
 TRACKING = ("utm_", "fbclid=", "gclid=", "mc_cid=", "mc_eid=")
 
 # CSL type → record kind (docs/sources.md has the whole mapping).
@@ -171,7 +169,6 @@ class Library:
 
 # YAML in a stable field order ----------------------------------------------------
 
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # libyaml's emitter when PyYAML has it; no &anchors (added and accessed are often one date).
 _Dumper: Any = type("_Dumper", (getattr(yaml, "CSafeDumper", yaml.SafeDumper),),
                     {"ignore_aliases": lambda self, data: True})
@@ -220,7 +217,7 @@ def record_yaml(record: SourceRecord) -> str:
 def checked_yaml(record: SourceRecord, path: Path) -> str:
     """:func:`record_yaml`, read back as the library will read it: the same record or an error."""
     text = record_yaml(record)
-    data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader (libyaml's when there)
+    data = yaml.load(text, Loader=LimitedLoader)  # noqa: S506 - the safe loader, with limits
     if SourceRecord.model_validate({"id": record.id, **data}) != record:
         raise OutputError(f"the record would not read back as written (please report this): "
                           f"{record.id}", file=path)
@@ -278,96 +275,6 @@ def _place(temp: Path, path: Path) -> None:
         if path.exists():
             raise FileExistsError(17, "exists", str(path)) from None
         os.replace(temp, path)
-
-
-# Reading a source: a file, a folder or an address ----------------------------------
-
-@dataclass
-class Loaded:
-    """The bytes of one source and what is known about them."""
-
-    name: str                       # as shown in messages
-    data: bytes
-    suffix: str = ""
-    content_type: str = ""          # from an HTTP answer
-    url: str | None = None          # the address it was fetched from
-
-    def error(self, message: str, line: int | None = None) -> InputError:
-        if self.url:
-            return InputError(f"{self.name}: {message}")
-        return InputError(message, file=Path(self.name), line=line)
-
-
-def load(source: str, timeout: float = FETCH_TIMEOUT) -> list[Loaded]:
-    """A file, every importable file of a folder, or the answer from an http(s) address."""
-    if re.match(r"[a-z][a-z0-9+.-]*://", source, re.I):
-        return [fetch(source, timeout)]
-    path = Path(source)
-    if path.is_dir():
-        suffixes = FEED_SUFFIXES + CSL_SUFFIXES + ARTICLE_SUFFIXES
-        files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")
-                       and p.suffix.lower() in suffixes)
-        if not files:
-            raise InputError(f"no files to import (looked for {', '.join(suffixes)})", file=path)
-        return [_read_file(p) for p in files]
-    return [_read_file(path)]
-
-
-def _read_file(path: Path) -> Loaded:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", file=path) from None
-    except OSError as err:
-        raise InputError(f"cannot read the file: {err.strerror or err}", file=path) from None
-    return Loaded(str(path), data, path.suffix.lower())
-
-
-def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> Loaded:
-    """GET an http(s) address, within ``timeout`` seconds; any failure is one clear error."""
-    import http.client
-    import urllib.error
-    import urllib.request
-
-    from briefgen import __version__
-
-    if not re.match(r"https?://[^\s/]", url, re.I):
-        raise InputError(f"{url}: only http:// and https:// addresses can be imported")
-    request = urllib.request.Request(url, headers={
-        "User-Agent": f"briefgen/{__version__}",
-        "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, "
-                  "application/json;q=0.9, text/html;q=0.8, */*;q=0.5"})
-
-    class HttpOnly(urllib.request.HTTPRedirectHandler):
-        """Follow redirects to http(s) addresses only (urllib would also follow ftp://)."""
-
-        def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201
-            if not re.match(r"https?://", newurl, re.I):
-                raise urllib.error.URLError(f"redirected to {newurl}, which is not http(s)")
-            return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-    try:
-        opener = urllib.request.build_opener(HttpOnly)
-        with opener.open(request, timeout=timeout) as response:
-            data = response.read(MAX_DOWNLOAD + 1)
-            content_type = response.headers.get("Content-Type", "")
-            final = response.geturl()
-    except urllib.error.HTTPError as err:
-        raise InputError(f"{url}: the server answered {err.code} {err.reason}") from None
-    except urllib.error.URLError as err:
-        reason = err.reason
-        if isinstance(reason, TimeoutError):
-            raise InputError(f"{url}: no answer within {timeout:g} s") from None
-        text = getattr(reason, "strerror", None) or str(reason)
-        raise InputError(f"{url}: cannot reach the address: {text}") from None
-    except TimeoutError:
-        raise InputError(f"{url}: no answer within {timeout:g} s") from None
-    except (http.client.HTTPException, OSError, ValueError) as err:
-        raise InputError(f"{url}: cannot read the address: {err}") from None
-    if len(data) > MAX_DOWNLOAD:
-        raise InputError(f"{url}: larger than {MAX_DOWNLOAD // 2**20} MB; save it and import the file")
-    suffix = Path(urlsplit(final).path).suffix.lower()
-    return Loaded(url, data, suffix, content_type.lower(), final)
 
 
 def detect(loaded: Loaded) -> str:
@@ -915,10 +822,20 @@ def edit_template(fields: dict[str, Any]) -> str:
             if name == "quotes":
                 lines.append("#  - text: the words, exactly as in the source\n#    speaker: who said them")
         else:
-            dumped = yaml.dump({name: value}, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                               default_flow_style=None, width=88)
-            lines.append(dumped.rstrip("\n"))
+            lines.append(_draft_field(name, value))
     return "\n".join(lines) + "\n"
+
+
+def _draft_field(name: str, value: Any) -> str:
+    """One field given as a flag, as block YAML the draft reads back: lists of words on
+    one line, quotes as a list of fields, the text as a ``|`` block."""
+    if name in ("tags", "author"):
+        value = _Flow(value)
+    elif name == "text" or (isinstance(value, str) and "\n" in value):
+        value = _Literal(value)
+    dumped = yaml.dump({name: value}, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                       default_flow_style=False, width=88)
+    return dumped.rstrip("\n")
 
 
 def add_with_editor(ws: Workspace, fields: dict[str, Any], record_id: str | None = None,
@@ -939,7 +856,9 @@ def add_with_editor(ws: Workspace, fields: dict[str, Any], record_id: str | None
     before, error = template, None
     while True:
         _run_editor(command, draft)
-        text = draft.read_text(encoding="utf-8")
+        if not draft.is_file():
+            raise InputError(f"the editor removed the draft {draft}; nothing added")
+        text = read_text(draft)
         body = re.sub(r"(?m)^# error: .*\n", "", text)
         if not body.strip() or body == template:
             draft.unlink(missing_ok=True)
