@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from briefgen import yamllimits
 from briefgen.briefs import markdown as md_brief
 from briefgen.errors import InputError, shown_path
 from briefgen.models import Brief, Settings, SourceRecord, check_id
@@ -207,10 +208,10 @@ def _parse_json(text: str, path: Path) -> tuple[Any, Lines]:
     if not text.strip():
         return None, {}
     try:
-        data = json.loads(text, object_pairs_hook=no_duplicates)
-    except json.JSONDecodeError as err:
-        raise InputError(f"JSON syntax error: {err.msg}", file=path, line=err.lineno) from None
+        data = load_json(text, path, object_pairs_hook=no_duplicates)
     except InputError as err:
+        if err.field is None:
+            raise
         try:  # the YAML reader names the line of the repeated key
             parse_yaml(text, path)
         except InputError as located:
@@ -223,6 +224,31 @@ def _parse_json(text: str, path: Path) -> tuple[Any, Lines]:
         return data, parse_yaml(text, path)[1]
     except Exception:  # noqa: BLE001 - valid JSON PyYAML cannot read: usable, without lines
         return data, {}
+
+
+def load_json(text: str, path: Path, **hooks: Any) -> Any:
+    """JSON with the limits YAML has (nesting, long numbers); any failure is one located error."""
+    try:
+        data = json.loads(text, parse_int=_json_int, **hooks)
+        deep = not yamllimits.shallow(data)
+    except json.JSONDecodeError as err:
+        raise InputError(f"JSON syntax error: {err.msg}", file=path, line=err.lineno) from None
+    except RecursionError:
+        deep = True
+    except InputError as err:
+        err.file = path
+        raise
+    if deep:
+        raise InputError(f"lists and fields nest more than {yamllimits.MAX_DEPTH} levels deep",
+                         file=path)
+    return data
+
+
+def _json_int(digits: str) -> int:
+    if len(digits) > yamllimits.MAX_DIGITS:
+        raise InputError(f"a number of more than {yamllimits.MAX_DIGITS} characters; "
+                         "put it in quotes to keep it as text")
+    return int(digits)
 
 
 def _parse_front_matter(text: str, path: Path) -> tuple[Any, Lines]:

@@ -83,6 +83,20 @@ def check_nodes(root: yaml.Node | None) -> dict[int, str]:
     return fields
 
 
+def shallow(value: Any) -> bool:
+    """Whether a value read from JSON nests at most :data:`MAX_DEPTH` levels (the limit
+    YAML files have), found without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            if depth > MAX_DEPTH:
+                return False
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return True
+
+
 def _check_tag(node: yaml.Node, where: dict[str, Any]) -> None:
     """Only the plain kinds of value: text, numbers, true/false, dates, lists, fields."""
     if node.tag == f"{_Y}merge":

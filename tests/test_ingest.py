@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefgen.cli import main
-from briefgen.errors import InputError, OutputError
+from briefgen.errors import InputError, OutputError, shown_path as shown
 from briefgen.library import ingest
 from briefgen.models import Quote, SourceRecord
 from briefgen.note.check import check_brief, quote_found
@@ -242,6 +242,43 @@ def test_http_errors_and_redirects(ws: Workspace, server: str) -> None:
 
 
 # CSL-JSON ------------------------------------------------------------------------
+
+def test_odd_csl_values_are_read_or_left_out(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps([{
+        "type": "report", "title": "Odd values", "keyword": ["Border, Trade", "ports"],
+        "issued": {"date-parts": [[99999999999, 1, 1]]}, "number-of-pages": "9" * 5000}]),
+        encoding="utf-8")
+    (record,) = by_title(load(ws, str(path))).values()
+    assert record.tags == ["border", "trade", "ports"]
+    assert record.date is None and record.pages is None
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('[{"title": "T", "number-of-pages": ' + "9" * 5000 + "}]",
+     "a number of more than 100 characters; put it in quotes to keep it as text"),
+    ("[" * 100_000 + "]" * 100_000, "lists and fields nest more than 100 levels deep"),
+    ('{"type": "report", "URL": "https://example.org"}',
+     "expected a CSL-JSON list of items ([{...}, {...}]), found one object without a title"),
+])
+def test_hostile_csl_json_is_one_clear_line(ws: Workspace, tmp_path: Path, content: str,
+                                            message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "items.json"
+    path.write_text(content, encoding="utf-8")
+    assert run(ws, "sources", "import", str(path)) == 2
+    err = capsys.readouterr().err
+    assert err == f"briefgen: error: {shown(path)}: {message}\n"
+
+
+def test_html_nested_100000_deep_is_imported(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "deep.html"
+    ld = '<script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
+    path.write_text(f"<html><head>{ld}<title>Deep page</title></head><body>"
+                    + "<div>" * 100_000 + "Deep words here." + "</div>" * 100_000
+                    + "</body></html>", encoding="utf-8")
+    (record,) = by_title(load(ws, str(path))).values()
+    assert (record.title, record.text) == ("Deep page", "Deep words here.")
+
 
 def test_zotero_csl_json(ws: Workspace, server: str) -> None:
     report = load(ws, str(FIXTURES / "zotero.json"))

@@ -160,3 +160,16 @@ def test_a_bad_tag_in_a_record_is_one_line_everywhere(workspace: Path) -> None:
     _no_traceback(listed)
     assert listed.returncode == 0 and f"{expected} (left out)" in listed.stderr
     assert "news-article" in listed.stdout
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("[" * 100_000 + "]" * 100_000, "lists and fields nest more than 100 levels deep"),
+    ('{"kind": "news", "title": "T", "pages": ' + "9" * 5000 + "}",
+     "a number of more than 100 characters; put it in quotes to keep it as text"),
+])
+def test_json_records_have_the_same_limits(workspace: Path, content: str, message: str) -> None:
+    (workspace / "sources/deep.json").write_text(content, encoding="utf-8")
+    result = run("build", cwd=workspace)
+    _no_traceback(result)
+    assert result.returncode == 2
+    assert result.stderr == f"briefgen: error: sources/deep.json: {message}\n"

@@ -192,7 +192,8 @@ def excerpt(text: str, sentences: int = 2, words: int = 60) -> str:
     if not paragraph:
         return ""
     ends = [match.end() for match in _SENTENCE_END.finditer(paragraph)
-            if not (paragraph[match.start()] == "." and _ABBREVIATION.search(paragraph, 0, match.start()))]
+            if not (paragraph[match.start()] == "." and _ABBREVIATION.search(
+                paragraph, max(0, match.start() - 40), match.start()))]   # a few words back only
     if len(ends) >= sentences:
         paragraph = paragraph[:ends[sentences - 1]]
     parts = paragraph.split(" ")

@@ -6,6 +6,7 @@ extracted quotation passes ``briefgen check``.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import email.utils
 import json
@@ -21,6 +22,7 @@ _QUOTATION = re.compile(r"“(?P<curly>[^“”\n]+)”|\"(?P<straight>[^\"\n]+)
 MIN_QUOTE_WORDS = 3   # “Team Canada” and “irritant” are labels, not quotations
 MAX_KEY_FACTS = 10
 MAX_FACT_WORDS = 60
+SPEAKER_REACH = 400   # characters either side of a quotation where its speaker is looked for
 _MARKS = "“”\"«»"
 
 _VERBS = (r"said|says|say|wrote|writes|added|adds|told|tells|stated|states|noted|notes|explained|"
@@ -80,6 +82,7 @@ def quotes(text: str) -> list[Quote]:
     person: str | None = None
     for paragraph in paragraphs(text):
         bounds = list(sentences(paragraph))
+        starts, ends = [s for s, _ in bounds], [e for _, e in bounds]
         for match in _QUOTATION.finditer(paragraph):
             inner = (match.group("curly") or match.group("straight") or match.group("french")
                      or "").strip().rstrip(",")
@@ -87,15 +90,27 @@ def quotes(text: str) -> list[Quote]:
             if len(inner.split()) < MIN_QUOTE_WORDS or inner in seen:
                 continue
             seen.add(inner)
-            start = next((s for s, e in bounds if s <= match.start() < e), 0)
-            end = next((e for s, e in bounds if s < match.end() <= e), len(paragraph))
-            who = _speaker(paragraph[start:match.start()], paragraph[match.end():max(end, match.end())])
+            start, end = _sentence_around(starts, ends, match.start(), match.end(), len(paragraph))
+            who = _speaker(paragraph[max(start, match.start() - SPEAKER_REACH):match.start()],
+                           paragraph[match.end():min(max(end, match.end()),
+                                                     match.end() + SPEAKER_REACH)])
             if who is not None and who.lower() in _PRONOUNS:
                 who = person
             elif who is not None and _is_person(who):
                 person = who
             found.append(Quote(text=inner, speaker=_capitalised(who) if who else None))
     return found
+
+
+def _sentence_around(starts: list[int], ends: list[int], begin: int, end: int,
+                     length: int) -> tuple[int, int]:
+    """Where the sentence holding a quotation starts, and where the one holding its end
+    ends (sentences are sorted, so a binary search finds them)."""
+    i = bisect.bisect_right(starts, begin) - 1
+    j = bisect.bisect_left(ends, end)
+    first = starts[i] if i >= 0 and begin < ends[i] else 0
+    last = ends[j] if j < len(ends) and starts[j] < end else length
+    return first, last
 
 
 def _speaker(before: str, after: str) -> str | None:
@@ -262,25 +277,28 @@ def _text_of(element: Any) -> str:
     from bs4.element import PreformattedString
 
     pieces: list[str] = []
-
-    def walk(node: Any) -> None:
-        for child in node.children:
-            if isinstance(child, Tag):
-                name = child.name
-                if name in _DROP:
-                    continue
-                if name == "br":
-                    pieces.append("\n")
-                elif name in _BLOCKS:
-                    pieces.append("\n\n")
-                    walk(child)
-                    pieces.append("\n\n")
-                else:
-                    walk(child)
-            elif isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
-                pieces.append(str(child))   # text, not a comment, doctype or CDATA marker
-
-    walk(element)
+    # A stack, not recursion: a page may nest elements 100,000 deep.
+    stack: list[Any] = [iter(element.children)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        elif isinstance(child, str) and not isinstance(child, NavigableString):
+            pieces.append(child)            # the closing break of a block, pushed below
+        elif isinstance(child, Tag):
+            name = child.name
+            if name in _DROP:
+                continue
+            if name == "br":
+                pieces.append("\n")
+            elif name in _BLOCKS:
+                pieces.append("\n\n")
+                stack.append(iter(["\n\n"]))
+                stack.append(iter(child.children))
+            else:
+                stack.append(iter(child.children))
+        elif isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
+            pieces.append(str(child))   # text, not a comment, doctype or CDATA marker
     return "\n\n".join(" ".join(block.split()) for block in re.split(r"\n\s*\n", "".join(pieces))
                        if block.strip())
 
@@ -332,8 +350,8 @@ def _json_ld(soup: Any) -> dict[str, Any]:
     for script in soup.find_all("script", type="application/ld+json"):
         try:
             data = json.loads(script.string or "")
-        except (json.JSONDecodeError, TypeError):
-            continue
+        except (ValueError, TypeError, RecursionError):
+            continue                    # not JSON, a huge number, or nested too deep
         for item in _ld_items(data):
             kind = item.get("@type")
             kinds = kind if isinstance(kind, list) else [kind]
@@ -344,12 +362,15 @@ def _json_ld(soup: Any) -> dict[str, Any]:
 
 
 def _ld_items(data: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(data, list):
-        for item in data:
-            yield from _ld_items(item)
-    elif isinstance(data, dict):
-        yield data
-        yield from _ld_items(data.get("@graph", []))
+    """Each object of JSON-LD, its ``@graph`` included, in order (a stack: no recursion)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            yield item
+            stack.append(item.get("@graph", []))
 
 
 def _str(value: Any) -> str | None:

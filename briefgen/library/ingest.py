@@ -32,7 +32,7 @@ from briefgen.library import extract
 from briefgen.library.fetch import (ARTICLE_SUFFIXES, CSL_SUFFIXES, FEED_SUFFIXES, FETCH_TIMEOUT,
                                     Loaded, load)
 from briefgen.models import SourceRecord
-from briefgen.readers import decode_text, parse_yaml, read_text, validate
+from briefgen.readers import decode_text, load_json, parse_yaml, read_text, validate
 from briefgen.workspace import Workspace
 from briefgen.yamllimits import LimitedLoader
 
@@ -408,17 +408,16 @@ def _language(code: Any) -> str | None:
 
 def read_csl(loaded: Loaded) -> Iterator[Draft | Rejected]:
     """One record per item of a CSL-JSON file (a list of items, as Zotero exports them)."""
-    import json
-
     text = _text(loaded)
     try:
-        items = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise loaded.error(f"JSON syntax error: {err.msg}", err.lineno) from None
-    if isinstance(items, dict):
-        items = items.get("items", [items])
+        items = load_json(text, Path(loaded.name))
+    except InputError as err:
+        raise loaded.error(err.message, err.line) from None
+    if isinstance(items, dict) and ("items" in items or "title" in items):
+        items = items.get("items", [items])      # {"items": [...]}, or a single item
     if not isinstance(items, list):
-        raise loaded.error("expected a CSL-JSON list of items")
+        raise loaded.error(f"expected a CSL-JSON list of items ([{{...}}, {{...}}]), found "
+                           f"{'one object without a title' if isinstance(items, dict) else 'no list'}")
     for number, item in enumerate(items, 1):
         origin = f"{loaded.name}, item {number}"
         if not isinstance(item, dict):
@@ -453,8 +452,7 @@ def _csl_item(item: dict[str, Any], origin: str) -> Draft | Rejected:
         "atip_number": _csl_text(item.get("number")) if atip else None,
         "pages": _csl_pages(item.get("number-of-pages")),
         "language": _language(item.get("language")),
-        "tags": [t for t in (slug(k, 40) for k in re.split(r"[,;]", item.get("keyword") or "")
-                             if isinstance(item.get("keyword"), str)) if t],
+        "tags": [t for t in (slug(k, 40) for k in _csl_keywords(item.get("keyword"))) if t],
         "summary": _csl_text(item.get("abstract")),
     }
     return Draft(origin, data, notes)
@@ -468,6 +466,12 @@ def _csl_text(value: Any) -> str | None:
         return None
     value = " ".join(re.sub(r"</?(?:i|b|sup|sub|span)\b[^>]*>", "", value).split())
     return value or None
+
+
+def _csl_keywords(value: Any) -> list[str]:
+    """Keywords as CSL writes them ("a, b; c"), or as a list, as some exporters do."""
+    values = value if isinstance(value, list) else [value]
+    return [k for v in values if isinstance(v, str) for k in re.split(r"[,;]", v)]
 
 
 def _csl_name(name: Any) -> str | None:
@@ -487,14 +491,15 @@ def _csl_date(value: Any) -> dt.date | None:
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and len(parts[0]) >= 3:
         try:
             return dt.date(*(int(p) for p in parts[0][:3]))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):      # 2024-02-30, year 99999999999
             return None
     return extract.parse_date(value.get("raw") or value.get("literal"))
 
 
 def _csl_pages(value: Any) -> int | None:
     text = _csl_text(value)
-    return int(text) if text and text.isdigit() and int(text) > 0 else None
+    sensible = text and text.isascii() and text.isdigit() and len(text) <= 9
+    return int(text) if sensible and int(text) > 0 else None
 
 
 def read_article(loaded: Loaded) -> Iterator[Draft | Rejected]:

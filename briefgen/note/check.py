@@ -234,6 +234,7 @@ _ABBREVIATIONS = {
     "para", "paras", "ch", "art", "vol", "al", "cf", "ca", "ex", "env", "mme", "mmes",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
     "janv", "févr", "avr", "juill", "déc"}
+_LONGEST_TOKEN = 24     # characters: longer than any abbreviation or initials ("U.S.A.")
 _END = re.compile(r"[.!?][\"”»’)\]]*(?:\[\^\d+\])?(?=\s+\S)")
 _BLOCKS = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d+[.)])[ \t])")
 _CLUSTER_AFTER = re.compile(rf"[ \t\n]*{CLUSTER}[.,;:!?]*")
@@ -267,26 +268,47 @@ def _split(text: str, start: int, stop: int) -> Iterator[tuple[int, int]]:
         yield _trim(text, begin, stop)
 
 
+_TOKEN_BEFORE = re.compile(r"[\w.]+\Z")
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")
+_NOT_SPACE = re.compile(r"\S")
+
+
 def _ends_sentence(text: str, begin: int, match: re.Match[str], stop: int) -> bool:
-    """Not after an abbreviation (``Nov.``, ``p.``) or initials (``U.S.``), nor before lowercase."""
-    word = re.search(r"([\w.]+)$", text[begin:match.start()])
-    token = word.group(1).lower() if word else ""
-    initials = re.fullmatch(r"(?:[^\W\d_]\.)*[^\W\d_]", token) and match.group()[0] == "."
-    following = text[match.end():stop].lstrip()[:1]
+    """Not after an abbreviation (``Nov.``, ``p.``) or initials (``U.S.``), nor before lowercase.
+
+    Only a few characters either side are looked at, so that a long word or a
+    long sentence costs no more than a short one.
+    """
+    token = _token_before(text, begin, match.start())
+    initials = _INITIALS.fullmatch(token) and match.group()[0] == "."
+    after = _NOT_SPACE.search(text, match.end(), stop)
+    following = after.group() if after else ""
     number = token == "no" and following.isdigit()  # "No. 5", but "They said no. Then"
     return not (token in _ABBREVIATIONS or initials or number or following.islower())
 
 
+def _token_before(text: str, begin: int, end: int) -> str:
+    """The run of word characters and dots that ends at ``end``, lowercased; "" when there
+    is none, or when it is longer than any abbreviation or set of initials."""
+    start = max(begin, end - _LONGEST_TOKEN)
+    found = _TOKEN_BEFORE.search(text, start, end)
+    if found is None or (found.start() == start > begin and _TOKEN_BEFORE.match(text[start - 1])):
+        return ""
+    return found.group().lower()
+
+
 def _trim(text: str, begin: int, end: int) -> tuple[int, int]:
     begin = _LEAD.match(text, begin, end).end()  # type: ignore[union-attr]
-    return begin, len(text[:end].rstrip()) if text[begin:end].strip() else end
+    while end > begin and text[end - 1].isspace():
+        end -= 1
+    return begin, end
 
 
 # Quotes ---------------------------------------------------------------------
 
 # "straight" (not across a blank line), “curly” or « French » quotation marks.
 _QUOTE = re.compile(r'"(?P<a>(?:[^"\n]|\n(?![ \t]*\n)){2,}?)"'
-                    r"|“(?P<b>[^”]{2,})”|«\s*(?P<c>[^»]+?)\s*»")
+                    r"|“(?P<b>[^“”]{2,})”|«\s*(?P<c>[^«»]+?)\s*»")
 _ELISION = re.compile(r"\s*(?:\[\s*(?:…|\.\.\.)\s*\]|…|\.\.\.)\s*")
 _INSERTION = re.compile(r"\[[^\]]{1,40}\]")
 _QUOTE_MARKS = re.compile(r"«\s*|\s*»|[\"“”‘’`]")
@@ -341,9 +363,10 @@ def _windows(quote: str, record: SourceRecord) -> Iterator[tuple[float, str]]:
 # Figures, acronyms, passive voice ---------------------------------------------
 
 _NOT_YEAR = r"(?<![\w.,-])(?!(?:19|20)\d\d\b)"
+# Runs of digits are bounded ({0,40}): an unbounded run would be scanned again from each digit.
 _FIGURE = re.compile(
-    r"(?:\$\s?|\b)\d[\d,.]*\s(?:million|billion|trillion|milliards?|millions?)\b"
-    r"|\$\s?\d[\d,.]*\d|\$\s?\d|\d[\d,.]*\s?(?:%|\$|per\s?cent\b|percent\b|pour\s?cent\b)"
+    r"(?:\$\s?|\b)\d[\d,.]{0,40}\s(?:million|billion|trillion|milliards?|millions?)\b"
+    r"|\$\s?\d[\d,.]*\d|\$\s?\d|\d[\d,.]{0,40}\s?(?:%|\$|per\s?cent\b|percent\b|pour\s?cent\b)"
     rf"|{_NOT_YEAR}\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?\b"
     r"|(?<![\w.,-])\d+\.\d+\b(?![.,]?\d)"
     rf"|{_NOT_YEAR}\d{{2,}}\b(?![.,]?\d)", re.I)
@@ -354,7 +377,8 @@ _DATE = re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b"
                    rf"|\b\d{{1,2}}(?:er)?\s+(?:{_MONTHS}|{_MOIS})\b|\b\d{{1,2}}:\d\d\b")
 # "PS-2025-0142" and "COVID-19" are codes and names, not acronyms to spell out.
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,}(?:s)?\b(?!-\d)|\b(?:[A-Z]\.){2,}")
-_SPELLED_AFTER = re.compile(r"\s*\([^()]*[^\W\d_]{2,}[^()]*\s[^()]*[^\W\d_]{2,}[^()]*\)")
+_PARENTHESES_AFTER = re.compile(r"\s*\(([^()]*)\)")
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
 _NOT_PARTICIPLE = ("indeed", "need", "proceed", "exceed", "succeed", "speed", "seed", "heed",
                    "greed", "breed", "bleed", "red", "bed", "hundred", "sacred", "naked", "wicked")
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?"
@@ -581,10 +605,21 @@ def _known_rules(rules: Any, path: Path, line: int | None) -> None:
 def _spelled_out(plain: str, match: re.Match[str]) -> bool:
     """``Full Name (ABC)`` or ``ABC (Full Name)``."""
     before, after = plain[match.start() - 1:match.start()], plain[match.end():match.end() + 1]
-    return (before, after) == ("(", ")") or bool(_SPELLED_AFTER.match(plain, match.end()))
+    return (before, after) == ("(", ")") or _words_after(plain, match.end())
 
 
-_CODE_LIKE = re.compile(rf"{CLUSTER}|`[^`]*`|\]\([^)]*\)|<[^>]+>")
+def _words_after(plain: str, end: int) -> bool:
+    """``(...)`` right after ``end`` holding two words of two letters or more: found with
+    one pass over the parentheses (a single regex for it backtracks without end)."""
+    inside = _PARENTHESES_AFTER.match(plain, end)
+    words = [m.span() for m in _LETTERS.finditer(inside.group(1))] if inside else []
+    if not words:
+        return False
+    return any(c.isspace() for c in inside.group(1)[words[0][0] + 2:words[-1][1] - 2])
+
+
+# Each part stops at the next opening mark, so that unclosed ones cost no rescans.
+_CODE_LIKE = re.compile(rf"{CLUSTER}|`[^`]*`|\]\([^()]*\)|<[^<>]+>")
 
 
 def _strip_code(text: str, quotes: bool = False) -> str:

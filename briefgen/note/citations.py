@@ -17,12 +17,13 @@ from briefgen.errors import CitationError
 # Other stages that must step over clusters (typography, check) use the same pattern.
 CLUSTER_BODY = r"[^\[\]]*@[^\[\]]*"
 CLUSTER = rf"\[{CLUSTER_BODY}\]"
-# Fenced code blocks, code spans and backslash escapes are skipped.
+# Fenced code blocks, code spans and backslash escapes are skipped. A run of backticks or of
+# spaces is only ever matched from its start: trying each of its characters would rescan it.
 _TOKEN = re.compile(
     r"(?P<fence>^[ \t]*(?P<fchars>`{3,}(?=[^\n`]*\n)|~{3,})[^\n]*\n(?:.*?\n)?[ \t]*(?P=fchars)[`~]*[ \t]*(?:\n|\Z))"
-    r"|(?P<code>(?P<ticks>`+)(?:(?!\n[ \t]*\n).)+?(?P=ticks))"
+    r"|(?P<code>(?<!`)(?P<ticks>`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)(?P=ticks)(?!`))"
     r"|(?P<escape>\\.)"
-    rf"|(?P<space>[ \t\n]*)\[(?P<body>{CLUSTER_BODY})\](?![(\[])(?P<punct>[.,;:!?]*)",
+    rf"|(?P<space>(?<![ \t\n])[ \t\n]*+|)\[(?P<body>{CLUSTER_BODY})\](?![(\[])(?P<punct>[.,;:!?]*)",
     re.S | re.M,
 )
 # What may come before a cluster on its line when it opens a block (list item,

@@ -25,12 +25,12 @@ from briefgen.note.language import SPAN
 NBSP, NNBSP = "\u00a0", "\u202f"
 
 _SKIP = re.compile(
-    r"(?P<fchars>^[ \t]*(?:`{3,}|~{3,}))[^\n]*\n.*?^[ \t]*(?P=fchars)[`~]*[ \t]*$"  # fenced code
-    r"|(?P<ticks>`+).+?(?P=ticks)"                   # code span
+    r"(?P<fchars>^[ \t]*(?:`{3,}+|~{3,}+))[^\n]*\n.*?^[ \t]*(?P=fchars)[`~]*[ \t]*$"  # fenced code
+    r"|(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)"  # code span (whole runs of `)
     r"|<[^<>\n]*>"                                   # HTML tag, autolink
     r"|\]\([^()\n]*\)"                               # link target (each try stops at a "(")
     rf"|{CLUSTER}"                                   # citation cluster
-    r"|^\[\^[^\]\n]+\]:|\[\^[^\]\n]+\]"              # footnote definition and mark
+    r"|^\[\^[^\[\]\n]+\]:|\[\^[^\[\]\n]+\]"          # footnote definition and mark
     r"|\{:?[^{}\n]*\}"                               # attribute list
     r"|https?://[^\s<>]+|www\.[^\s<>]+"              # bare address
     r"|&#?\w+;"                                      # entity
@@ -42,7 +42,7 @@ _SPACES = r"[ \t\u00a0\u202f]*"
 _COLON = re.compile(_AFTER + _SPACES + r":(?![\w/])")
 _HIGH = re.compile(_AFTER + _SPACES + r"([;!?])(?![\w/\[=])")
 _OPEN = re.compile(r"«" + _SPACES)
-_CLOSE = re.compile(_SPACES + r"»")
+_CLOSE = re.compile(r"(?<![ \t\u00a0\u202f])" + _SPACES + r"+»")  # from the run's start only
 _PERCENT = re.compile(r"(?<=\d)[ \t]%")
 _MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 _DAY_MONTH = re.compile(rf"(?<![\w,.])(\d{{1,2}}|1er)[ \t]+(?=(?:{_MONTHS})\b)")
