@@ -163,6 +163,40 @@ def test_a_table_missing_from_the_index_is_rebuilt(library_ws: Path, caplog) -> 
     assert len(records) == 8 and "rebuilding the source index" in caplog.text
 
 
+TAMPERING = [
+    "UPDATE files SET record = 'garbage' WHERE id = 'tariffs-news'",
+    "UPDATE files SET mtime_ns = 'abc'",
+    "UPDATE files SET error = '{x', id = NULL, record = NULL WHERE id = 'tariffs-news'",
+    "UPDATE files SET record = NULL WHERE id = 'tariffs-news'",
+    "UPDATE files SET record = json_set(record, '$.id', 'other') WHERE id = 'tariffs-news'",
+    "UPDATE files SET record = '{\"id\": \"tariffs-news\"}' WHERE id = 'tariffs-news'",
+    "UPDATE files SET error = '5', id = NULL, record = NULL WHERE id = 'tariffs-news'",
+]
+
+
+@pytest.mark.parametrize("change", TAMPERING)
+def test_tampered_rows_are_rebuilt_with_a_warning(library_ws: Path, caplog, change: str) -> None:
+    library(library_ws, library_ws / "sources", use_index=True)
+    with sqlite3.connect(index_path(library_ws)) as db:
+        db.execute(change)
+    with caplog.at_level(logging.WARNING, logger="briefgen"):
+        records, _ = library(library_ws, library_ws / "sources", use_index=True)
+        assert records["tariffs-news"].title == "Tariff threat prompts talks"
+        assert {key: records[key] for key in records} == read_records(library_ws / "sources")[0]
+    assert "rebuilding the source index: its rows were changed outside briefgen" in caplog.text
+
+
+def test_a_stored_record_that_does_not_validate_is_a_clear_error(library_ws: Path) -> None:
+    library(library_ws, library_ws / "sources", use_index=True)
+    with sqlite3.connect(index_path(library_ws)) as db:
+        db.execute("UPDATE files SET record = json_set(record, '$.kind', 'nonsense') "
+                   "WHERE id = 'tariffs-news'")
+    records, _ = library(library_ws, library_ws / "sources", use_index=True)
+    message = _error_text(lambda: records["tariffs-news"])
+    assert message.endswith("index.sqlite: the source index holds a record briefgen did not "
+                            "write; delete the file and run again (it is rebuilt from sources/)")
+
+
 def test_deleting_the_index_loses_nothing(library_ws: Path) -> None:
     first, _ = library(library_ws, library_ws / "sources", use_index=True)
     first = dict(first.items())

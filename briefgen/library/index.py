@@ -63,6 +63,32 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(title, summary, text, quote
 """
 
 
+# Rows unlike those briefgen writes: wrong types, a record and an error together or neither,
+# text that is not JSON, a record whose id is not the row's.
+_TAMPERED = """
+SELECT COUNT(*) FROM files WHERE
+    typeof(path) != 'text' OR typeof(mtime_ns) != 'integer' OR typeof(size) != 'integer'
+    OR typeof(hash) != 'text' OR typeof(checked_ns) != 'integer'
+    OR NOT CASE WHEN error IS NULL
+        THEN typeof(id) = 'text' AND typeof(record) = 'text' AND json_valid(record)
+             AND json_extract(record, '$.id') = id
+             AND typeof(json_extract(record, '$.title')) = 'text'
+             AND (added IS NULL OR typeof(added) = 'text')
+        ELSE id IS NULL AND record IS NULL AND typeof(error) = 'text' AND json_valid(error)
+             AND typeof(json_extract(error, '$.message')) = 'text' END
+"""
+
+
+def _stored(raw: str, index: Path | str) -> SourceRecord:
+    """A record as the index holds it; one it cannot hold (changed by hand) is a clear error."""
+    try:
+        return SourceRecord.model_validate_json(raw)
+    except ValueError:          # pydantic's ValidationError included
+        raise InputError("the source index holds a record briefgen did not write; delete "
+                         "the file and run again (it is rebuilt from sources/)",
+                         file=Path(index)) from None
+
+
 class IndexUnavailable(Exception):
     """The index cannot be opened or written here; callers read the files directly."""
 
@@ -119,14 +145,15 @@ class Records(Mapping[str, SourceRecord]):
     A build over a library of thousands of records then parses only those it cites.
     """
 
-    def __init__(self, raw: dict[str, str]) -> None:
+    def __init__(self, raw: dict[str, str], index: Path | str) -> None:
         self._raw = raw
+        self._index = index
         self._parsed: dict[str, SourceRecord] = {}
 
     def __getitem__(self, key: str) -> SourceRecord:
         record = self._parsed.get(key)
         if record is None:
-            record = self._parsed[key] = SourceRecord.model_validate_json(self._raw[key])
+            record = self._parsed[key] = _stored(self._raw[key], self._index)
         return record
 
     def __contains__(self, key: object) -> bool:
@@ -259,10 +286,21 @@ class Index:
                 self._create()
             elif found.get("schema") != _fingerprint():
                 self._rebuild("it was made by another version of briefgen")
+            elif not self._consistent():
+                self._rebuild("its rows were changed outside briefgen")
         try:
             self.db.execute("PRAGMA synchronous = NORMAL")   # a cache: no fsync per change
         except sqlite3.Error as err:
             raise IndexUnavailable(f"cannot use {self.path}: {err}") from None
+
+    def _consistent(self) -> bool:
+        """Whether every row holds what briefgen writes (one query; a tampered row would
+        otherwise surface later as a crash)."""
+        try:
+            bad = self.db.execute(_TAMPERED).fetchone()[0]
+        except sqlite3.DatabaseError:
+            return False
+        return bad == 0
 
     def close(self) -> None:
         if self._db is not None:
@@ -417,7 +455,7 @@ class Index:
                                  file=path, field="id")
             raw[key] = record
             origin[key] = path
-        return Records(raw), origin
+        return Records(raw, self.path), origin
 
     def problems(self) -> list[Problem]:
         """Every invalid file, and every file whose id another file uses too, in path order."""
@@ -443,7 +481,7 @@ class Index:
         rows = self.db.execute(
             "SELECT path, record FROM files WHERE error IS NULL AND added BETWEEN ? AND ? "
             "ORDER BY added, id, path", (since.isoformat(), until.isoformat())).fetchall()
-        return [(SourceRecord.model_validate_json(record), self.sources / rel) for rel, record in rows]
+        return [(_stored(record, self.path), self.sources / rel) for rel, record in rows]
 
     def undated(self) -> list[Path]:
         """Valid records with neither ``added`` nor ``date``: no digest week can hold them."""
@@ -480,7 +518,7 @@ class Index:
         where = "" if key is None else " AND id = ?"
         rows = self.db.execute(f"SELECT path, record FROM files WHERE error IS NULL{where}",
                                () if key is None else (key,)).fetchall()
-        return [(SourceRecord.model_validate_json(record), self.sources / rel) for rel, record in rows]
+        return [(_stored(record, self.path), self.sources / rel) for rel, record in rows]
 
     def fields(self, *names: str) -> list[tuple[Any, ...]]:
         """``(path, id, *values)`` of every file: the named top-level fields of its record,
