@@ -27,6 +27,8 @@ TARGET_S = 1.0
 
 # Text of about ``size`` characters, by shape: each once made some scan go over and over it.
 SHAPES: dict[str, Callable[[int], str]] = {
+    "prose": lambda n: ("Officials met on Tuesday to discuss the border, and agreed to meet "
+                        "again. ") * (n // 82),
     "one long word": lambda n: "Officials said " + "a" * n + ", then left.",
     "short sentences": lambda n: "It rose. " * (n // 9),
     "abbreviations": lambda n: "Mr. A. B. went to the U.S. on Nov. 5. " * (n // 38),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import logging
+import os
 import re
 import tomllib
 import typing
@@ -28,8 +29,10 @@ from briefgen.yamllimits import LimitedLoader
 log = logging.getLogger("briefgen")
 
 RECORD_SUFFIXES = (".yaml", ".yml", ".json", ".md")
-# C0 controls other than tab/newline/carriage return, and DEL: not allowed in XML.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls other than tab/newline/carriage return, and DEL: not allowed in XML. Bidirectional
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): they reorder text unseen.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_warned: set[tuple[str, str, str]] = set()     # each removal is reported once, however often read
 M = TypeVar("M", bound=BaseModel)
 Lines = dict[tuple[Any, ...], int]
 
@@ -135,6 +138,8 @@ def read_text(path: Path) -> str:
 
 def decode_text(raw: bytes, path: Path) -> str:
     """UTF-8 bytes (from ``path``) as text with ``\\n`` line ends and no control characters."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("UTF-16 text; save the file as UTF-8", file=path, line=1)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -157,8 +162,10 @@ def _strip_controls(text: str, path: Path, line: int | None = None,
     if line is None and field is None:
         line = text.count("\n", 0, match.start()) + 1
     where = f"{shown_path(path)}:{line}" if line is not None else shown_path(path)
-    log.warning("%s: warning: %sremoved control character(s) such as U+%04X",
-                where, f"{field}: " if field else "", ord(match.group()))
+    if (where, field or "", match.group()) not in _warned:
+        _warned.add((where, field or "", match.group()))
+        log.warning("%s: warning: %sremoved control character(s) such as U+%04X",
+                    where, f"{field}: " if field else "", ord(match.group()))
     return _CONTROL.sub(lambda m: " " if m.group() in "\x0b\x0c" else "", text)
 
 
@@ -343,6 +350,7 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
 
 def read_record(path: Path) -> SourceRecord:
     data, lines = _load_mapping(path)
+    _no_blank_level(data, path, lines)
     return validate(SourceRecord, _default_id(data, path), path, lines)
 
 
@@ -365,11 +373,15 @@ def read_records(directory: Path) -> tuple[dict[str, SourceRecord], dict[str, Pa
     """
     records: dict[str, SourceRecord] = {}
     origin: dict[str, Path] = {}
+    for _ in os.walk(directory, onerror=unreadable_folder):
+        pass                        # rglob skips a folder it cannot read without a word
     for path in sorted(directory.rglob("*")):
-        if path.suffix.lower() not in RECORD_SUFFIXES or not path.is_file():
-            continue
         if any(part.startswith(".") for part in path.relative_to(directory).parts):
             continue  # hidden: editor and OS leftovers (.#x.yaml, ._x.md), .git
+        if path.suffix.lower() not in RECORD_SUFFIXES or not path.is_file():
+            if path.suffix.lower() in RECORD_SUFFIXES:
+                not_a_record(path, path.is_dir())
+            continue
         stay_inside(path, directory)
         record = read_record(path)
         if record.id in records:
@@ -379,6 +391,23 @@ def read_records(directory: Path) -> tuple[dict[str, SourceRecord], dict[str, Pa
         records[record.id] = record
         origin[record.id] = path
     return records, origin
+
+
+def unreadable_folder(err: OSError) -> None:
+    """A folder of records or briefs that cannot be listed is an error, not an empty folder."""
+    if not isinstance(err, FileNotFoundError):
+        raise InputError(f"cannot read the folder: {err.strerror or err}",
+                         file=Path(err.filename or "")) from None
+
+
+def not_a_record(path: Path, folder: bool) -> None:
+    """Say why a name that looks like a record is not read as one."""
+    if folder:
+        log.warning("%s: warning: a folder, not a record file (the files in it are read)",
+                    shown_path(path))
+    else:
+        log.warning("%s: warning: a link to nothing (its target is missing, or links back to "
+                    "itself); not read", shown_path(path))
 
 
 def stay_inside(path: Path, directory: Path) -> None:
@@ -391,6 +420,7 @@ def stay_inside(path: Path, directory: Path) -> None:
 def read_brief(path: Path) -> tuple[Brief, Lines]:
     """A brief spec and the line of each of its fields (for citation errors)."""
     data, lines = _markdown_brief(path) if path.suffix.lower() == ".md" else _load_mapping(path)
+    _no_blank_level(data, path, lines)
     return validate(Brief, _default_id(data, path), path, lines), lines
 
 
@@ -406,6 +436,14 @@ def _markdown_brief(path: Path) -> tuple[dict[str, Any], Lines]:
         err.file = err.file or path
         raise
     return _clean_strings(data, path, lines), lines
+
+
+def _no_blank_level(data: dict[str, Any], path: Path, lines: Lines) -> None:
+    """``classification:`` with nothing after it would quietly mean the lowest level."""
+    if "classification" in data and data["classification"] in (None, ""):
+        raise InputError("the field is empty; give the level, or leave the line out for the "
+                         "workspace default", file=path, line=lines.get(("classification",)),
+                         field="classification")
 
 
 def read_settings(path: Path) -> Settings:

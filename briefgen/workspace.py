@@ -1,6 +1,8 @@
 """A workspace: briefgen.toml, sources/, briefs/, templates/, out/."""
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -102,6 +104,9 @@ class Workspace:
         Two files of one name (``a.md`` and ``a.yaml``) would make the same note: an error.
         """
         if not names:
+            if self.briefs_dir.is_dir() and not os.access(self.briefs_dir, os.R_OK | os.X_OK):
+                raise InputError(f"cannot read the folder: {os.strerror(errno.EACCES)}",
+                                 file=self.briefs_dir)
             paths = sorted(p for p in self.briefs_dir.glob("*")
                            if p.suffix in BRIEF_SUFFIXES and not p.name.startswith("."))
             if not paths:

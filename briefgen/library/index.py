@@ -28,7 +28,8 @@ from typing import Any
 
 from briefgen.errors import InputError, shown_path
 from briefgen.models import SourceRecord
-from briefgen.readers import RECORD_SUFFIXES, read_record, read_records, stay_inside
+from briefgen.readers import (RECORD_SUFFIXES, not_a_record, read_record, read_records, stay_inside,
+                              unreadable_folder)
 
 log = logging.getLogger("briefgen")
 
@@ -112,24 +113,33 @@ def scan(sources: Path) -> list[SourceFile]:
         try:
             with os.scandir(folder) as entries:
                 children = list(entries)
-        except (PermissionError, FileNotFoundError, NotADirectoryError):
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        except OSError as err:
+            unreadable_folder(err)
             return
         for entry in children:
             if entry.name.startswith("."):
                 continue
             parts = (*prefix, entry.name)
+            named_like_a_record = os.path.splitext(entry.name)[1].lower() in RECORD_SUFFIXES
             try:
                 if entry.is_dir(follow_symlinks=False):
+                    if named_like_a_record:
+                        not_a_record(Path(entry.path), folder=True)
                     walk(Path(entry.path), parts)
                     continue
-                if os.path.splitext(entry.name)[1].lower() not in RECORD_SUFFIXES:
+                if not named_like_a_record:
                     continue
                 if not entry.is_file():
+                    not_a_record(Path(entry.path), folder=False)
                     continue
                 if entry.is_symlink():
                     stay_inside(Path(entry.path), sources)
                 stat = entry.stat()
             except OSError:
+                if named_like_a_record:
+                    not_a_record(Path(entry.path), folder=False)      # a link that loops
                 continue
             found.append((parts, SourceFile("/".join(parts), Path(entry.path),
                                             stat.st_mtime_ns, stat.st_size)))

@@ -306,6 +306,11 @@ def _text(loaded: Loaded) -> str:
     if data.startswith(b"%PDF"):
         raise loaded.error("a PDF file: importing PDFs is not supported; "
                            "save the text as .txt and import that")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):   # UTF-16 (Windows Notepad's "Unicode")
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise loaded.error("UTF-16 text that cannot be read; save it as UTF-8") from None
     if b"\x00" in data[:65536]:
         raise loaded.error("a binary file, not text; import a .txt, .md, .html, "
                            "feed or CSL-JSON file")
