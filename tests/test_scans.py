@@ -79,3 +79,17 @@ def test_quotations_keep_their_speakers_in_a_long_paragraph() -> None:
     assert len(found) == 3000
     assert (found[1234].text, found[1234].speaker) == ("we will act on item 1234 now.",
                                                        "Minister 1234")
+
+
+def test_thousands_of_quotations_and_citations_are_each_checked(workspace: Path) -> None:
+    cited = 'A spokesperson said "We will keep working together" [@news-article]. ' * 3000
+    figures = "Seizures rose 45% [@stats]. " * 3000
+    path = workspace / "briefs" / "many.yaml"
+    path.write_text("subject: S\ndate: 2025-04-10\nbackground: |\n  " + cited
+                    + 'They said "we never met" [@news-article].\n'
+                    "considerations: |\n  " + figures + "Costs rose 12%.\n", encoding="utf-8")
+    findings = check_brief(Workspace(workspace), path)
+    misquotes = [f for f in findings if f.rule == "misquote"]
+    uncited = [f for f in findings if f.rule == "uncited-figure"]
+    assert [m.message.split(" is not in")[0] for m in misquotes] == ["“we never met”"]
+    assert [f.message for f in uncited] == ["'12%' has no citation in its sentence"]

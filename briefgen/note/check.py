@@ -199,9 +199,12 @@ def _line_col(starts: list[int], index: int) -> Point:
 def _markers(text: str, spans: list[tuple[int, int]], starts: list[int]) -> Markers:
     """``# briefgen: ignore[rule, ...]`` comments by line; the same words inside a text don't count."""
     markers: Markers = {}
+    spans = sorted(spans)
+    begins = [begin for begin, _ in spans]
     for match in _IGNORE.finditer(text):
         line = _line_col(starts, match.start())[0]
-        in_text = any(begin <= match.start() < end for begin, end in spans)
+        i = bisect.bisect_right(begins, match.start()) - 1        # the text it may be inside
+        in_text = i >= 0 and match.start() < spans[i][1]
         if in_text or "#" not in text[starts[line - 1]:match.start()]:
             continue
         rules = None if match["rules"] is None else frozenset(
@@ -485,10 +488,14 @@ class Checker:
     def _cited_quotes(self, text: Text) -> Iterator[tuple[int, str, list[str]]]:
         """Each quotation, with the known keys of the first citation after it in its sentence."""
         spans = list(sentences(text.text))
+        starts = [s for s, _ in spans]
         clusters = find_clusters(text.text)
+        opens = [s for s, _, _ in clusters]
         for match in _QUOTE.finditer(_strip_code(text.text)):
-            end = next((e for s, e in spans if s <= match.end() - 1 < e), len(text.text))
-            cites = next((cs for s, _, cs in clusters if match.end() <= s < end), ())
+            i = bisect.bisect_right(starts, match.end() - 1) - 1   # the sentence it ends in
+            end = spans[i][1] if i >= 0 and match.end() - 1 < spans[i][1] else len(text.text)
+            j = bisect.bisect_left(opens, match.end())              # the first cluster after it
+            cites = clusters[j][2] if j < len(clusters) and opens[j] < end else ()
             group = next(g for g in "abc" if match[g])
             quote = text.text[match.start(group):match.end(group)]
             yield match.start(), quote, [c.key for c in cites if c.key in self.ws.records]
@@ -508,10 +515,11 @@ class Checker:
 
     def figures(self) -> None:
         for text in self.texts:
-            clusters = find_clusters(text.text)
+            opens = [s for s, _, _ in find_clusters(text.text)]
             for start, end in sentences(text.text):
-                if any(start <= s < end for s, _, _ in clusters):
-                    continue
+                first = bisect.bisect_left(opens, start)
+                if first < len(opens) and opens[first] < end:
+                    continue                        # a citation in the sentence
                 found = figures_without_dates(text.text[start:end])
                 if found:
                     self.add("uncited-figure", f"'{found[0].group().strip()}' has no citation in "
