@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from briefgen import yamllimits
 from briefgen.briefs import markdown as md_brief
 from briefgen.briefs import sections as S
 from briefgen.briefs.write import dump_yaml, to_markdown, to_yaml
@@ -137,8 +138,8 @@ def _has_comments(text: str, source: Path) -> bool:
 def _yaml_comments(text: str) -> bool:
     """A ``#`` after a space or at a line's start, outside every value, is a comment."""
     try:
-        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
+        root = yamllimits.compose(text)          # the readers' limits: no alias bomb here either
+    except (yaml.YAMLError, InputError):
         return False
     spans = sorted(_scalar_spans(root))
     starts = [begin for begin, _ in spans]
