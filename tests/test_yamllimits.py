@@ -173,3 +173,15 @@ def test_json_records_have_the_same_limits(workspace: Path, content: str, messag
     _no_traceback(result)
     assert result.returncode == 2
     assert result.stderr == f"briefgen: error: sources/deep.json: {message}\n"
+
+
+def test_a_bomb_in_a_markdown_brief_front_matter(workspace: Path) -> None:
+    (workspace / "briefs/note.yaml").unlink()
+    (workspace / "briefs/note.md").write_text(
+        "---\nsubject: S\ndate: 2025-04-10\n" + BOMB + "---\n\n## Summary\n\nText.\n",
+        encoding="utf-8")
+    for args in (["build"], ["check"]):
+        result = run(*args, cwd=workspace)
+        _no_traceback(result)
+        assert result.returncode == 2
+        assert "briefs/note.md:8: a4: YAML aliases (*name) repeat more than" in result.stderr
