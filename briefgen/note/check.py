@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -250,11 +251,19 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
     List items and paragraphs always end a sentence; a citation right after
     the full stop (``... in 2024. [@a]``) belongs to the sentence before it.
     """
+    return iter(_sentences(text))
+
+
+@functools.lru_cache(maxsize=16)
+def _sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """:func:`sentences`, found once per text although several rules ask for them."""
+    found: list[tuple[int, int]] = []
     start = 0
     for block in [*_BLOCKS.finditer(text), None]:
         stop = block.start() if block else len(text)
-        yield from _split(text, start, stop)
+        found.extend(_split(text, start, stop))
         start = block.end() if block else len(text)
+    return tuple(found)
 
 
 def _split(text: str, start: int, stop: int) -> Iterator[tuple[int, int]]:
@@ -282,12 +291,14 @@ def _ends_sentence(text: str, begin: int, match: re.Match[str], stop: int) -> bo
     Only a few characters either side are looked at, so that a long word or a
     long sentence costs no more than a short one.
     """
-    token = _token_before(text, begin, match.start())
-    initials = _INITIALS.fullmatch(token) and match.group()[0] == "."
     after = _NOT_SPACE.search(text, match.end(), stop)
     following = after.group() if after else ""
+    if following.islower():
+        return False
+    token = _token_before(text, begin, match.start())
+    initials = _INITIALS.fullmatch(token) and match.group()[0] == "."
     number = token == "no" and following.isdigit()  # "No. 5", but "They said no. Then"
-    return not (token in _ABBREVIATIONS or initials or number or following.islower())
+    return not (token in _ABBREVIATIONS or initials or number)
 
 
 def _token_before(text: str, begin: int, end: int) -> str:
@@ -366,10 +377,10 @@ def _windows(quote: str, record: SourceRecord) -> Iterator[tuple[float, str]]:
 # Figures, acronyms, passive voice ---------------------------------------------
 
 _NOT_YEAR = r"(?<![\w.,-])(?!(?:19|20)\d\d\b)"
-# Runs of digits are bounded ({0,40}): an unbounded run would be scanned again from each digit.
+# Runs of digits are bounded ({0,20}): an unbounded run would be scanned again from each digit.
 _FIGURE = re.compile(
-    r"(?:\$\s?|\b)\d[\d,.]{0,40}\s(?:million|billion|trillion|milliards?|millions?)\b"
-    r"|\$\s?\d[\d,.]*\d|\$\s?\d|\d[\d,.]{0,40}\s?(?:%|\$|per\s?cent\b|percent\b|pour\s?cent\b)"
+    r"(?:\$\s?|\b)\d[\d,.]{0,20}\s(?:million|billion|trillion|milliards?|millions?)\b"
+    r"|\$\s?\d[\d,.]*\d|\$\s?\d|\d[\d,.]{0,20}\s?(?:%|\$|per\s?cent\b|percent\b|pour\s?cent\b)"
     rf"|{_NOT_YEAR}\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?\b"
     r"|(?<![\w.,-])\d+\.\d+\b(?![.,]?\d)"
     rf"|{_NOT_YEAR}\d{{2,}}\b(?![.,]?\d)", re.I)
