@@ -379,8 +379,8 @@ def _windows(quote: str, record: SourceRecord) -> Iterator[tuple[float, str]]:
 _NOT_YEAR = r"(?<![\w.,-])(?!(?:19|20)\d\d\b)"
 # Runs of digits are bounded ({0,20}): an unbounded run would be scanned again from each digit.
 _FIGURE = re.compile(
-    r"(?:\$\s?|\b)\d[\d,.]{0,20}\s(?:million|billion|trillion|milliards?|millions?)\b"
-    r"|\$\s?\d[\d,.]*\d|\$\s?\d|\d[\d,.]{0,20}\s?(?:%|\$|per\s?cent\b|percent\b|pour\s?cent\b)"
+    r"(?:\$\s?|\b)\d[\d,.]{0,20}+\s(?:million|billion|trillion|milliards?|millions?)\b"
+    r"|\$\s?\d[\d,.]*\d|\$\s?\d|\d[\d,.]{0,20}+\s?(?:%|\$|per\s?cent\b|percent\b|pour\s?cent\b)"
     rf"|{_NOT_YEAR}\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?\b"
     r"|(?<![\w.,-])\d+\.\d+\b(?![.,]?\d)"
     rf"|{_NOT_YEAR}\d{{2,}}\b(?![.,]?\d)", re.I)
