@@ -641,9 +641,10 @@ def _words_after(plain: str, end: int) -> bool:
 _CODE_LIKE = re.compile(rf"{CLUSTER}|`[^`]*`|\]\([^()]*\)|<[^<>]+>")
 
 
+@functools.lru_cache(maxsize=16)
 def _strip_code(text: str, quotes: bool = False) -> str:
     """Citations, links and code (and quotations, which are someone else's words)
-    replaced by spaces, keeping offsets."""
+    replaced by spaces, keeping offsets (once per text: several rules ask)."""
     blank = lambda m: " " * len(m.group())  # noqa: E731
     text = _CODE_LIKE.sub(blank, text)
     return _QUOTE.sub(blank, text) if quotes else text
