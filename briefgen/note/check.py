@@ -467,7 +467,7 @@ class Checker:
         records = self.ws.records
         cited: dict[str, SourceRecord] = {}
         for text in self.texts:
-            for start, _, cites in find_clusters(text.text):
+            for start, _, cites in _clusters(text.text):
                 for cite in cites:
                     if cite.key not in records:
                         self.add("unknown-citation", unknown_key_message(cite.key, records), text, start)
@@ -500,7 +500,7 @@ class Checker:
         """Each quotation, with the known keys of the first citation after it in its sentence."""
         spans = list(sentences(text.text))
         starts = [s for s, _ in spans]
-        clusters = find_clusters(text.text)
+        clusters = _clusters(text.text)
         opens = [s for s, _, _ in clusters]
         for match in _QUOTE.finditer(_strip_code(text.text)):
             i = bisect.bisect_right(starts, match.end() - 1) - 1   # the sentence it ends in
@@ -526,7 +526,7 @@ class Checker:
 
     def figures(self) -> None:
         for text in self.texts:
-            opens = [s for s, _, _ in find_clusters(text.text)]
+            opens = [s for s, _, _ in _clusters(text.text)]
             for start, end in sentences(text.text):
                 first = bisect.bisect_left(opens, start)
                 if first < len(opens) and opens[first] < end:
@@ -639,6 +639,12 @@ def _words_after(plain: str, end: int) -> bool:
 
 # Each part stops at the next opening mark, so that unclosed ones cost no rescans.
 _CODE_LIKE = re.compile(rf"{CLUSTER}|`[^`]*`|\]\([^()]*\)|<[^<>]+>")
+
+
+@functools.lru_cache(maxsize=16)
+def _clusters(text: str) -> tuple[tuple[int, int, tuple[Cite, ...]], ...]:
+    """The citation clusters of a text, found once although several rules ask."""
+    return tuple(find_clusters(text))
 
 
 @functools.lru_cache(maxsize=16)
