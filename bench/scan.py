@@ -4,8 +4,12 @@ import of a 1 MB article, each in shapes that made a scan quadratic before.
 Run: ``python bench/scan.py [--size 1000000]``. Works on a temp copy of the example
 workspace (``briefgen init``). Each shape is timed at the full size and at a
 quarter of it: a linear scan takes about four times as long at four times the size,
-a quadratic one sixteen times. Targets: every 1 MB brief is checked and built
-(Markdown) in < 1 s, every 1 MB article imported (dry run) in < 1 s.
+a quadratic one sixteen times. Targets:
+
+- a 1 MB brief of prose is checked and built (Markdown) in < 1 s, and a 1 MB
+  article of prose imported (dry run) in < 1 s;
+- every hostile shape grows linearly: at most 6x the time for 4x the size (the
+  margin is for a busy machine), and so takes seconds at 1 MB, never minutes.
 """
 from __future__ import annotations
 
@@ -23,7 +27,8 @@ from briefgen.note.composer import compose
 from briefgen.workspace import Workspace, init
 from briefgen.writers import markdown as md_writer
 
-TARGET_S = 1.0
+TARGET_S = 1.0          # prose, 1 MB
+TARGET_GROWTH = 6.0     # time at 4x the size, over the time at 1x
 
 # Text of about ``size`` characters, by shape: each once made some scan go over and over it.
 SHAPES: dict[str, Callable[[int], str]] = {
@@ -84,16 +89,17 @@ def main() -> int:
         other.unlink()
     misses = 0
     try:
-        print(f"briefgen scan bench: each shape at {args.size:,} characters "
-              f"(and at a quarter, for the growth); target < {TARGET_S:g} s")
+        print(f"briefgen scan bench: each shape at {args.size:,} characters and at a quarter; "
+              f"targets: prose < {TARGET_S:g} s, every shape <= x{TARGET_GROWTH:g} for 4x the size")
         for what, run in (("brief (check + build)", brief_time), ("article (import)", article_time)):
             for shape, make in SHAPES.items():
                 small = run(root, make(args.size // 4))
                 full = run(root, make(args.size))
-                ok = full < TARGET_S
+                growth = full / max(small, 1e-3)
+                ok = growth <= TARGET_GROWTH and (shape != "prose" or full < TARGET_S)
                 misses += not ok
-                print(f"  {what:22s} {shape:16s} {full:6.2f} s   x{full / max(small, 1e-3):4.1f} "
-                      f"for 4x the size   {'PASS' if ok else 'MISS'}")
+                print(f"  {what:22s} {shape:16s} {full:6.2f} s   x{growth:4.1f} for 4x the size"
+                      f"   {'PASS' if ok else 'MISS'}")
     finally:
         shutil.rmtree(root.parent, ignore_errors=True)
     return 1 if misses else 0
