@@ -185,3 +185,14 @@ def test_a_bomb_in_a_markdown_brief_front_matter(workspace: Path) -> None:
         _no_traceback(result)
         assert result.returncode == 2
         assert "briefs/note.md:8: a4: YAML aliases (*name) repeat more than" in result.stderr
+
+
+def test_a_digest_state_nested_too_deep_is_one_line(workspace: Path) -> None:
+    (workspace / ".briefgen").mkdir(exist_ok=True)
+    (workspace / ".briefgen/state.json").write_text("[" * 100_000 + "]" * 100_000,
+                                                   encoding="utf-8")
+    result = run("digest", "--week", "2025-W01", cwd=workspace)
+    _no_traceback(result)
+    assert result.returncode == 2
+    assert result.stderr.startswith("briefgen: error: .briefgen/state.json: the digest state "
+                                    "cannot be read (maximum recursion depth exceeded")

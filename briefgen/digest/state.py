@@ -75,7 +75,7 @@ class State:
                 raise ValueError(f"unknown version {data.get('version')!r}")
             weeks = {name: WeekState(**week) for name, week in data.get("weeks", {}).items()}
             return cls(path, data.get("last_week"), weeks)
-        except (OSError, ValueError, TypeError, AttributeError) as err:
+        except (OSError, ValueError, TypeError, AttributeError, RecursionError) as err:
             raise InputError(
                 f"the digest state cannot be read ({err}); it records which weeks were made and "
                 "sent: repair it, or delete it to start again from the last complete week "
@@ -137,7 +137,7 @@ def _read_owner(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else None
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):   # a lock file nested too deep is no owner
         return None
 
 
