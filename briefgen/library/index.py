@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.errors import InputError, shown_path
+from briefgen.library.files import SourceFile, scan
 from briefgen.models import SourceRecord
-from briefgen.readers import (RECORD_SUFFIXES, not_a_record, read_record, read_records, stay_inside,
-                              unreadable_folder)
+from briefgen.readers import read_record, read_records
 
 log = logging.getLogger("briefgen")
 
@@ -92,61 +92,6 @@ def _stored(raw: str, index: Path | str) -> SourceRecord:
 
 class IndexUnavailable(Exception):
     """The index cannot be opened or written here; callers read the files directly."""
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    rel: str              # relative to sources/, '/'-separated
-    path: Path
-    mtime_ns: int
-    size: int
-
-
-def scan(sources: Path) -> list[SourceFile]:
-    """Every record file under ``sources``, in the order :func:`sources.read_records` reads them.
-
-    Hidden files and folders are skipped; symlinked folders are not followed.
-    """
-    found: list[tuple[tuple[str, ...], SourceFile]] = []
-
-    def walk(folder: Path, prefix: tuple[str, ...]) -> None:
-        try:
-            with os.scandir(folder) as entries:
-                children = list(entries)
-        except (FileNotFoundError, NotADirectoryError):
-            return
-        except OSError as err:
-            unreadable_folder(err)
-            return
-        for entry in children:
-            if entry.name.startswith("."):
-                continue
-            parts = (*prefix, entry.name)
-            named_like_a_record = os.path.splitext(entry.name)[1].lower() in RECORD_SUFFIXES
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    if named_like_a_record:
-                        not_a_record(Path(entry.path), folder=True)
-                    walk(Path(entry.path), parts)
-                    continue
-                if not named_like_a_record:
-                    continue
-                if not entry.is_file():
-                    not_a_record(Path(entry.path), folder=False)
-                    continue
-                if entry.is_symlink():
-                    stay_inside(Path(entry.path), sources)
-                stat = entry.stat()
-            except OSError:
-                if named_like_a_record:
-                    not_a_record(Path(entry.path), folder=False)      # a link that loops
-                continue
-            found.append((parts, SourceFile("/".join(parts), Path(entry.path),
-                                            stat.st_mtime_ns, stat.st_size)))
-
-    walk(sources, ())
-    found.sort(key=lambda item: item[0])
-    return [item[1] for item in found]
 
 
 class Records(Mapping[str, SourceRecord]):
