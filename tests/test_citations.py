@@ -200,3 +200,10 @@ def test_repeat_citations_use_the_short_title(example_notes) -> None:
     text = (example_notes / "border-cooperation.md").read_text(encoding="utf-8")
     assert "“Briefing notes on illegal immigration…”" in text
     assert " and…" not in text and "U.S.…" not in text
+
+
+def test_a_code_span_does_not_reach_into_the_next_list_item() -> None:
+    # one backtick ending each item: Markdown pairs nothing, so both citations stand
+    text = "- First [@a] `\n- Second [@b] `\n\n1. Third [@c] `\n2. Fourth [@d] `"
+    assert cited_keys(text) == ["a", "b", "c", "d"]
+    assert cited_keys("A `code [@x]\nstill code` then [@y].") == ["y"]

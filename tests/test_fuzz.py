@@ -47,9 +47,11 @@ def _workspace(title: str, body: str, summary: str, points: list[str], lang: str
 
 
 def _visible(value: str) -> str:
-    """What survives into a document: no control or unpaired surrogate characters, spaces folded."""
+    """What survives into a document: no control, bidirectional-override or unpaired surrogate
+    characters, spaces folded."""
     value = re.sub(r"[\x0b\x0c]", " ", value)      # Word's pasted breaks become spaces
-    value = re.sub(r"[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]", "", value)
+    value = re.sub(r"[\x00-\x08\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]",
+                   "", value)
     for quote in "“«":
         value = value.replace(quote, "‘")     # quotation marks inside a cited title
     for quote in "”»":

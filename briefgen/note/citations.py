@@ -17,11 +17,13 @@ from briefgen.errors import CitationError
 # Other stages that must step over clusters (typography, check) use the same pattern.
 CLUSTER_BODY = r"[^\[\]]*@[^\[\]]*"
 CLUSTER = rf"\[{CLUSTER_BODY}\]"
-# Fenced code blocks, code spans and backslash escapes are skipped. A run of backticks or of
-# spaces is only ever matched from its start: trying each of its characters would rescan it.
+# Fenced code blocks, code spans and backslash escapes are skipped. A code span ends with its
+# paragraph or list item, as in Markdown. A run of backticks or of spaces is only ever matched
+# from its start: trying each of its characters would rescan it.
 _TOKEN = re.compile(
     r"(?P<fence>^[ \t]*(?P<fchars>`{3,}(?=[^\n`]*\n)|~{3,})[^\n]*\n(?:.*?\n)?[ \t]*(?P=fchars)[`~]*[ \t]*(?:\n|\Z))"
-    r"|(?P<code>(?<!`)(?P<ticks>`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)(?P=ticks)(?!`))"
+    r"|(?P<code>(?<!`)(?P<ticks>`+)(?!`)(?:(?!\n[ \t]*(?:\n|[-*+>#][ \t]|\d{1,9}[.)][ \t])).)+?"
+    r"(?<!`)(?P=ticks)(?!`))"
     r"|(?P<escape>\\.)"
     rf"|(?P<space>(?<![ \t\n])[ \t\n]*+|)\[(?P<body>{CLUSTER_BODY})\](?![(\[])(?P<punct>[.,;:!?]*)",
     re.S | re.M,
