@@ -353,7 +353,7 @@ def _preview(args: argparse.Namespace) -> int:
 
 
 def _sources(args: argparse.Namespace) -> int:
-    from briefgen.library import ingest
+    from briefgen.library import add, ingest, records
     from briefgen.library import search as library
     from briefgen.workspace import Workspace
 
@@ -365,7 +365,7 @@ def _sources(args: argparse.Namespace) -> int:
                                      fields=fields, format=args.format, timeout=args.timeout)
             report = ingest.import_sources(ws, args.sources, options, args.dry_run)
         else:
-            report = ingest.add_command(ws, fields, args.id, args.edit, args.dry_run)
+            report = add.add_command(ws, fields, args.id, args.edit, args.dry_run)
         done, problems = report.lines(args.dry_run, counts=args.action == "import")
         for line in problems:
             print(line, file=sys.stderr)
@@ -382,7 +382,7 @@ def _sources(args: argparse.Namespace) -> int:
         print("\n".join(library.table(library.records(ws, filters), width)))
     elif args.action == "show":
         record, path = library.find(ws, args.id)
-        print(f"# {_relative(path)}\nid: {record.id}\n{ingest.record_yaml(record)}", end="")
+        print(f"# {_relative(path)}\nid: {record.id}\n{records.record_yaml(record)}", end="")
     else:
         mark = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("**", "**")
         hits = library.search(ws, " ".join(args.query), args.limit, args.fts, mark)

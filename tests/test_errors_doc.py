@@ -77,9 +77,9 @@ DYNAMIC: dict[tuple[str, str, str], tuple[str, ...]] = {
     ("library/index.py", "_error", "info['message']"): (),           # a record's error, kept in the index
     ("library/fetch.py", "error", "f'{self.name}: {message}'"): (),  # Loaded.error: the address first
     ("library/fetch.py", "error", "message"): (),                    # Loaded.error: the file as its place
-    ("library/ingest.py", "_text", "err.message"): (),               # not UTF-8 text
-    ("library/ingest.py", "read_csl", "err.message"): (),            # readers.load_json's limits
-    ("library/ingest.py", "_add", "f'{option}: {err.message}'"): (),  # --option: a field message
+    ("library/formats.py", "_text", "err.message"): (),               # not UTF-8 text
+    ("library/formats.py", "read_csl", "err.message"): (),            # readers.load_json's limits
+    ("library/add.py", "_add", "f'{option}: {err.message}'"): (),  # --option: a field message
     # unknown classification (classification.py), with where it was written
     ("digest/weekly.py", "select", "str(err)"): (),
     ("digest/weekly.py", "_ceiling", "f'{option}: {err}'"): (),

@@ -23,8 +23,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefgen.cli import main
-from briefgen.errors import InputError, OutputError, shown_path as shown
-from briefgen.library import ingest
+from briefgen.errors import InputError, OutputError
+from briefgen.errors import shown_path as shown
+from briefgen.library import add, formats, ingest, records
 from briefgen.models import Quote, SourceRecord
 from briefgen.note.check import check_brief, quote_found
 from briefgen.readers import read_record, read_records
@@ -438,7 +439,7 @@ def test_an_import_that_fails_half_way_leaves_nothing(ws: Workspace,
     report = ingest.plan_import(ws, [str(FIXTURES / "feed.rss")], ingest.Options(today=DAY))
     assert len(report.added) == 3
     placed: list[Path] = []
-    real = ingest._place
+    real = records._place
 
     def failing(temp: Path, path: Path) -> None:
         if placed:
@@ -447,7 +448,7 @@ def test_an_import_that_fails_half_way_leaves_nothing(ws: Workspace,
         placed.append(path)
 
     before = set(os.listdir(ws.sources_dir))
-    monkeypatch.setattr(ingest, "_place", failing)
+    monkeypatch.setattr(records, "_place", failing)
     with pytest.raises(OutputError, match="No space left on device; nothing was added"):
         ingest.write_report(report)
     assert placed and set(os.listdir(ws.sources_dir)) == before   # no record, no temp file
@@ -475,7 +476,7 @@ def test_same_title_and_date_elsewhere_gets_a_numbered_id(ws: Workspace, tmp_pat
 
 def test_record_yaml_is_in_field_order_and_reads_back(ws: Workspace) -> None:
     record = load(ws, str(FIXTURES / "feed.rss")).added[0].record
-    text = ingest.record_yaml(record)
+    text = records.record_yaml(record)
     keys = [line.split(":")[0] for line in text.splitlines() if line[:1].isalpha()]
     order = list(SourceRecord.model_fields)
     assert keys == sorted(keys, key=order.index)
@@ -489,7 +490,7 @@ def test_record_yaml_is_in_field_order_and_reads_back(ws: Workspace) -> None:
 def test_any_record_text_reads_back_as_written(text: str, title: str) -> None:
     record = SourceRecord(id="r", kind="news", title=title, text=text, summary=text or None,
                           key_facts=[text] if text else [], quotes=[Quote(text=text or "x")])
-    data = yaml.load(ingest.record_yaml(record), Loader=yaml.SafeLoader)
+    data = yaml.load(records.record_yaml(record), Loader=yaml.SafeLoader)
     assert SourceRecord.model_validate({"id": "r", **data}) == record
 
 
@@ -552,7 +553,7 @@ def _editor(tmp_path: Path, *contents: str) -> str:
 
 def test_add_in_the_editor_reopens_on_an_error(ws: Workspace, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    template = ingest.edit_template({"kind": "memo", "tags": ["border"]})
+    template = add.edit_template({"kind": "memo", "tags": ["border"]})
     assert "kind: memo" in template and "tags: [border]" in template and "title:\n" in template
     monkeypatch.setenv("EDITOR", _editor(
         tmp_path,
@@ -574,7 +575,7 @@ def test_add_in_the_editor_gives_up_when_saved_unchanged(ws: Workspace, tmp_path
     assert "nothing added" in capsys.readouterr().out
     # an invalid record, then the file saved as it was, error and all: give up, keep the draft
     with pytest.raises(InputError, match=r"line 3: date: 'soon' is not a date.*draft is kept"):
-        ingest.add_with_editor(ws, {}, editor=_two_step_editor(tmp_path))
+        add.add_with_editor(ws, {}, editor=_two_step_editor(tmp_path))
     assert files(ws) == before
 
 
@@ -648,7 +649,7 @@ def test_an_editor_that_deletes_the_draft(ws: Workspace, tmp_path: Path,
 
 def test_a_missing_editor_is_a_clear_error(ws: Workspace) -> None:
     with pytest.raises(InputError, match="cannot start the editor 'no-such-editor-x'"):
-        ingest.add_with_editor(ws, {}, editor="no-such-editor-x")
+        add.add_with_editor(ws, {}, editor="no-such-editor-x")
 
 
 # List, show, search ---------------------------------------------------------------
@@ -727,12 +728,12 @@ def test_added_is_today_in_the_workspace_time_zone(tmp_path: Path) -> None:
 
 
 def test_ids_are_stable_slugs() -> None:
-    assert ingest.make_id("The Canadian Press", dt.date(2024, 12, 13),
+    assert records.make_id("The Canadian Press", dt.date(2024, 12, 13),
                           "Canadian officials prepared for any U.S. election outcome") == \
         "the-canadian-press-2024-12-13-canadian-officials-prepared-for-any-us"
-    assert ingest.make_id("Radio-Canada", None, "Québec : l’été des négociations") == \
+    assert records.make_id("Radio-Canada", None, "Québec : l’été des négociations") == \
         "radio-canada-quebec-lete-des-negociations"
-    assert ingest.make_id(None, None, "") == "record"
+    assert records.make_id(None, None, "") == "record"
     assert ingest.url_key("https://www.example.org/a/?utm_source=x&id=3#top") == \
         ingest.url_key("http://example.org/a?id=3")
 
@@ -743,7 +744,7 @@ def test_the_documented_csl_mapping_is_the_one_used() -> None:
     documented = {csl_type: kind for types, kind in
                   re.findall(r"((?:`[\w-]+`(?:, )?)+) → (\w+)", row)
                   for csl_type in types.strip("`").split("`, `")}
-    assert documented == ingest.CSL_KINDS
+    assert documented == formats.CSL_KINDS
 
 
 def test_french_quotations_and_speakers(ws: Workspace, tmp_path: Path) -> None:

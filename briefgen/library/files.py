@@ -6,7 +6,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.readers import RECORD_SUFFIXES, not_a_record, stay_inside, unreadable_folder
+from briefgen.readers import (
+    RECORD_SUFFIXES,
+    not_a_record,
+    stay_inside,
+    unreadable_folder,
+)
 
 
 @dataclass(frozen=True)
