@@ -154,7 +154,8 @@ def _convert_pdfs(ws: Workspace, results: list[NoteResult], soffice: str, check:
 def page_budgets(ws: Workspace, outputs: Iterable[Output]) -> dict[str, Any]:
     """For each note built as PDF (by its brief, as findings name it): a page-budget
     finding when the PDF runs over the budget of its type, else None."""
-    from briefgen.note.check import Finding, layout
+    from briefgen.note.check import Finding
+    from briefgen.note.positions import layout
     from briefgen.readers import read_text
     from briefgen.writers.pdf import page_count
 

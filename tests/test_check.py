@@ -19,7 +19,8 @@ from briefgen.builder import build
 from briefgen.cli import main
 from briefgen.errors import ChecksFailed, InputError
 from briefgen.note import check_a11y
-from briefgen.note.check import RULES, Finding, check_all, check_brief, sentences
+from briefgen.note.check import RULES, Finding, check_all, check_brief
+from briefgen.note.sentences import sentences
 from briefgen.workspace import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"

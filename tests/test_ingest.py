@@ -27,7 +27,8 @@ from briefgen.errors import InputError, OutputError
 from briefgen.errors import shown_path as shown
 from briefgen.library import add, formats, ingest, records
 from briefgen.models import Quote, SourceRecord
-from briefgen.note.check import check_brief, quote_found
+from briefgen.note.check import check_brief
+from briefgen.note.quotes import quote_found
 from briefgen.readers import read_record, read_records
 from briefgen.workspace import Workspace
 

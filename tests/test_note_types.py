@@ -10,10 +10,10 @@ import pytest
 from outputs import W, docx_part, headings, html_page, paragraphs, styled, tables
 
 from briefgen.builder import build
-from briefgen.note.check import quote_found
 from briefgen.note.citations import find_clusters
 from briefgen.note.composer import text_fields
 from briefgen.note.notetypes import BUILTIN
+from briefgen.note.quotes import quote_found
 from briefgen.readers import read_brief
 from briefgen.workspace import Workspace, init
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from briefgen.digest.weekly import excerpt
 from briefgen.library import extract, ingest
-from briefgen.note.check import check_brief, sentences
+from briefgen.note.check import check_brief
 from briefgen.note.citations import find_clusters
+from briefgen.note.sentences import sentences
 from briefgen.note.typography import french
 from briefgen.workspace import Workspace
 

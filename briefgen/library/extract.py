@@ -73,9 +73,7 @@ def quotes(text: str) -> list[Quote]:
     """The quotations in ``text`` (three words or more), each with its speaker when the
     sentence names one ("..., said X", "X said: ...", "according to X"); "he said"
     takes the last person named."""
-    from briefgen.note.check import (
-        sentences,  # the check stage's rules, loaded when an article is read
-    )
+    from briefgen.note.sentences import sentences  # loaded when an article is read
 
     found: list[Quote] = []
     seen: set[str] = set()
@@ -156,10 +154,10 @@ def _capitalised(who: str) -> str:
 
 def key_facts(text: str, limit: int = MAX_KEY_FACTS) -> list[str]:
     """Sentences that state a figure (an amount, a percentage, a count; not a date or year)."""
-    from briefgen.note.check import (  # the check stage's rules, loaded when an article is read
-        figures_without_dates,
-        sentences,
+    from briefgen.note.check import (
+        figures_without_dates,  # loaded when an article is read
     )
+    from briefgen.note.sentences import sentences
 
     facts: list[str] = []
     for paragraph in paragraphs(text):
@@ -175,9 +173,7 @@ def key_facts(text: str, limit: int = MAX_KEY_FACTS) -> list[str]:
 
 def first_sentence_title(text: str, words: int = 14) -> str | None:
     """A title for a text that has none: its first sentence, shortened to ``words``."""
-    from briefgen.note.check import (
-        sentences,  # the check stage's rules, loaded when an article is read
-    )
+    from briefgen.note.sentences import sentences  # loaded when an article is read
 
     for paragraph in paragraphs(text):
         start, end = next(iter(sentences(paragraph)), (0, len(paragraph)))

@@ -7,26 +7,22 @@ The rules are listed in ``RULES`` and documented in docs/checks.md.
 from __future__ import annotations
 
 import bisect
-import difflib
 import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from briefgen import yamllimits
-from briefgen.briefs import markdown as md_brief
 from briefgen.disclosure.rows import formula_cells
 from briefgen.errors import ClassificationError, InputError, shown_path
 from briefgen.models import Brief, SourceRecord
 from briefgen.note import check_a11y
 from briefgen.note.citations import CLUSTER, Cite, find_clusters, unknown_key_message
-from briefgen.note.composer import classify, note_citations, text_fields
-from briefgen.note.language import unwrap
+from briefgen.note.composer import classify, note_citations
+from briefgen.note.positions import Loc, Point, Text, layout, markdown_layout, texts
+from briefgen.note.quotes import QUOTE, quote_found, quote_pattern, spaces, windows
+from briefgen.note.sentences import sentences
 from briefgen.readers import read_brief, read_text
 from briefgen.workspace import SETTINGS_FILE, Workspace
 
@@ -53,7 +49,6 @@ RULES: dict[str, tuple[str, str]] = {
 }
 TEXT_FIELDS = ("summary", "background", "current_status", "considerations", "recommendation",
                "next_steps", "talking_points", "options")
-_IGNORE = re.compile(r"briefgen:\s*ignore(?:\[(?P<rules>[^\]]*)\])?")
 
 
 @dataclass(frozen=True, order=True)
@@ -75,303 +70,6 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.severity}[{self.rule}]: {self.message}"
-
-
-# Where things are in the YAML file ------------------------------------------------
-
-Point = tuple[int, int]
-Loc = tuple[Any, ...]
-Markers = dict[int, frozenset[str] | None]  # line → rules ignored there (None: all)
-
-
-@dataclass(frozen=True)
-class Span:
-    """Where a scalar's value sits in the file, to find the line and column of any character."""
-
-    value: str
-    source: str
-    begin: int
-    end: int
-    starts: list[int]  # where each line of the file starts
-
-    @cached_property
-    def indices(self) -> list[int]:
-        return _align(self.value, self.source, self.begin, self.end)
-
-    def point(self, offset: int) -> Point:
-        return _line_col(self.starts, self.indices[min(max(offset, 0), len(self.indices) - 1)])
-
-
-@dataclass(frozen=True)
-class Text:
-    """One text of a brief and where it is: its span, or else its key's line."""
-
-    field: str
-    text: str
-    span: Span | None
-    line: int = 1
-
-    def position(self, offset: int) -> Point:
-        return self.span.point(offset) if self.span else (self.line, 1)
-
-
-@dataclass(frozen=True)
-class Layout:
-    """A YAML file's scalars and its ``briefgen: ignore`` comments."""
-
-    spans: dict[Loc, Span]
-    markers: Markers
-
-
-def layout(text: str) -> Layout:
-    try:
-        root = yamllimits.compose(text)     # libyaml's marks count characters too
-    except (yaml.YAMLError, InputError):
-        return Layout({}, {})  # not YAML (a JSON brief PyYAML cannot read): key lines only
-    starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
-    spans = {loc: Span(node.value, text, _content_start(text, node), node.end_mark.index, starts)
-             for loc, node in _scalars(root, ())}
-    return Layout(spans, _markers(text, [(s.begin, s.end) for s in spans.values()], starts))
-
-
-def markdown_layout(text: str, brief: Brief) -> Layout:
-    """A .md brief's texts (found by its own reader) and its ``<!-- briefgen: ignore -->`` comments."""
-    parsed = md_brief.parse(text, {"type": brief.type, "lang": brief.lang})
-    starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
-    values = dict(text_fields(brief))
-    spans = {loc: Span(values[loc], text, begin, end, starts)
-             for loc, (begin, end) in parsed.spans.items() if loc in values}
-    return Layout(spans, md_brief.ignore_markers(text))
-
-
-def _scalars(node: yaml.Node | None, loc: Loc) -> Iterator[tuple[Loc, yaml.ScalarNode]]:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            yield from _scalars(value, loc + (key.value,))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            yield from _scalars(item, loc + (index,))
-    elif isinstance(node, yaml.ScalarNode):
-        yield loc, node
-
-
-def _content_start(text: str, node: yaml.ScalarNode) -> int:
-    """A block scalar's text starts on the line after its ``|``/``>`` header (and comment)."""
-    start = node.start_mark.index
-    if node.style in ("|", ">"):
-        newline = text.find("\n", start)
-        return len(text) if newline < 0 else newline + 1
-    return start
-
-
-def _align(value: str, text: str, begin: int, end: int) -> list[int]:
-    """The index in ``text`` of each character of a scalar's value, plus one for its end.
-
-    Greedy: YAML only drops indentation, quotes and escapes, and folds line
-    breaks into spaces, so each character is found a few characters on.
-    """
-    indices, i = [], begin
-    for char in value:
-        j = _next(text, char, i, end)
-        indices.append(i if j is None else j)
-        i = i if j is None else j + 1
-    indices.append(min(i, max(end, begin)))
-    return indices
-
-
-def _next(text: str, char: str, i: int, end: int) -> int | None:
-    skipped = 0
-    for j in range(i, end):
-        found = text[j]
-        if found == char or (char == " " and found == "\n"):
-            return j
-        if not found.isspace():
-            skipped += 1
-            if skipped > 8:
-                return None
-    return None
-
-
-def _line_col(starts: list[int], index: int) -> Point:
-    row = bisect.bisect_right(starts, index)
-    return row, index - starts[row - 1] + 1
-
-
-def _markers(text: str, spans: list[tuple[int, int]], starts: list[int]) -> Markers:
-    """``# briefgen: ignore[rule, ...]`` comments by line; the same words inside a text don't count."""
-    markers: Markers = {}
-    spans = sorted(spans)
-    begins = [begin for begin, _ in spans]
-    for match in _IGNORE.finditer(text):
-        line = _line_col(starts, match.start())[0]
-        i = bisect.bisect_right(begins, match.start()) - 1        # the text it may be inside
-        in_text = i >= 0 and match.start() < spans[i][1]
-        if in_text or "#" not in text[starts[line - 1]:match.start()]:
-            continue
-        rules = None if match["rules"] is None else frozenset(
-            r.strip() for r in match["rules"].split(",") if r.strip())
-        before = markers.get(line, frozenset())
-        markers[line] = None if rules is None or before is None else before | rules
-    return markers
-
-
-# Header-block, signature and scheduling texts: names, titles and times, not claims.
-_NOT_PROSE = {"to", "from", "subject", "prepared_by", "approved_by", "spokesperson",
-              "attachments", "consultations", "event", "agenda", "logistics"}
-
-
-def _texts(brief: Brief, where: Layout, lines: dict[Loc, int]) -> Iterator[Text]:
-    """Every staff-written text field with the position of each character."""
-    def make(loc: Loc, value: str) -> Text:
-        return Text(".".join(map(str, loc)), value, where.spans.get(loc), lines.get(loc, 1))
-
-    for loc, value in text_fields(brief):
-        if loc[0] not in _NOT_PROSE and loc[-1] not in ("name", "title"):
-            yield make(loc, value)
-
-
-# Sentences ------------------------------------------------------------------
-
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "st", "p", "pp", "vs", "etc", "e.g", "i.e", "inc", "ltd",
-    "co", "corp", "jr", "sr", "prof", "gen", "sen", "rep", "hon", "gov", "dept", "approx", "fig",
-    "para", "paras", "ch", "art", "vol", "al", "cf", "ca", "ex", "env", "mme", "mmes",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "janv", "févr", "avr", "juill", "déc"}
-_LONGEST_TOKEN = 24     # characters: longer than any abbreviation or initials ("U.S.A.")
-_END = re.compile(r"[.!?][\"”»’)\]]*(?:\[\^\d+\])?(?=\s+\S)")
-_BLOCKS = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d+[.)])[ \t])")
-_CLUSTER_AFTER = re.compile(rf"[ \t\n]*{CLUSTER}[.,;:!?]*")
-_LEAD = re.compile(r"\s*(?:(?:[-*+]|\d{1,9}[.)]|>)[ \t]+)?")
-
-
-def sentences(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each sentence, without the space or list marker before it.
-
-    List items and paragraphs always end a sentence; a citation right after
-    the full stop (``... in 2024. [@a]``) belongs to the sentence before it.
-    """
-    return iter(_sentences(text))
-
-
-@functools.lru_cache(maxsize=16)
-def _sentences(text: str) -> tuple[tuple[int, int], ...]:
-    """:func:`sentences`, found once per text although several rules ask for them."""
-    found: list[tuple[int, int]] = []
-    start = 0
-    for block in [*_BLOCKS.finditer(text), None]:
-        stop = block.start() if block else len(text)
-        found.extend(_split(text, start, stop))
-        start = block.end() if block else len(text)
-    return tuple(found)
-
-
-def _split(text: str, start: int, stop: int) -> Iterator[tuple[int, int]]:
-    begin = start
-    for match in _END.finditer(text, start, stop):
-        if match.start() < begin or not _ends_sentence(text, begin, match, stop):
-            continue
-        end = match.end()
-        if cluster := _CLUSTER_AFTER.match(text, end, stop):
-            end = cluster.end()
-        yield _trim(text, begin, end)
-        begin = end
-    if text[begin:stop].strip():
-        yield _trim(text, begin, stop)
-
-
-_TOKEN_BEFORE = re.compile(r"[\w.]+\Z")
-_INITIALS = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")
-_NOT_SPACE = re.compile(r"\S")
-
-
-def _ends_sentence(text: str, begin: int, match: re.Match[str], stop: int) -> bool:
-    """Not after an abbreviation (``Nov.``, ``p.``) or initials (``U.S.``), nor before lowercase.
-
-    Only a few characters either side are looked at, so that a long word or a
-    long sentence costs no more than a short one.
-    """
-    after = _NOT_SPACE.search(text, match.end(), stop)
-    following = after.group() if after else ""
-    if following.islower():
-        return False
-    token = _token_before(text, begin, match.start())
-    initials = _INITIALS.fullmatch(token) and match.group()[0] == "."
-    number = token == "no" and following.isdigit()  # "No. 5", but "They said no. Then"
-    return not (token in _ABBREVIATIONS or initials or number)
-
-
-def _token_before(text: str, begin: int, end: int) -> str:
-    """The run of word characters and dots that ends at ``end``, lowercased; "" when there
-    is none, or when it is longer than any abbreviation or set of initials."""
-    start = max(begin, end - _LONGEST_TOKEN)
-    found = _TOKEN_BEFORE.search(text, start, end)
-    if found is None or (found.start() == start > begin and _TOKEN_BEFORE.match(text[start - 1])):
-        return ""
-    return found.group().lower()
-
-
-def _trim(text: str, begin: int, end: int) -> tuple[int, int]:
-    begin = _LEAD.match(text, begin, end).end()  # type: ignore[union-attr]
-    while end > begin and text[end - 1].isspace():
-        end -= 1
-    return begin, end
-
-
-# Quotes ---------------------------------------------------------------------
-
-# "straight" (not across a blank line), “curly” or « French » quotation marks.
-_QUOTE = re.compile(r'"(?P<a>(?:[^"\n]|\n(?![ \t]*\n)){2,}?)"'
-                    r"|“(?P<b>[^“”]{2,})”|«\s*(?P<c>[^«»]+?)\s*»")
-_ELISION = re.compile(r"\s*(?:\[\s*(?:…|\.\.\.)\s*\]|…|\.\.\.)\s*")
-_INSERTION = re.compile(r"\[[^\]]{1,40}\]")
-_QUOTE_MARKS = re.compile(r"«\s*|\s*»|[\"“”‘’`]")
-
-
-def _normalise(text: str) -> str:
-    """Every kind of quotation mark and apostrophe as ``'``; runs of whitespace as one space."""
-    return _spaces(_QUOTE_MARKS.sub("'", text))
-
-
-def _spaces(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def quote_pattern(quote: str) -> re.Pattern[str]:
-    """A regex for a quote: fragments around elisions in order, [insertions] as short gaps."""
-    quote = re.sub(r"[*_]{1,2}", "", _normalise(unwrap(quote))).strip(" ,.;:")
-    parts = [_fragment(f.strip(" ,;:")) for f in _ELISION.split(quote) if f.strip(" ,.;:")]
-    return re.compile(".*?".join(parts), re.S)
-
-
-def _fragment(fragment: str) -> str:
-    """One run of quoted words: the first letter in either case, ``[...]`` any short span."""
-    pieces = [re.escape(p.strip()) for p in _INSERTION.split(fragment)]
-    escaped = r"\s?.{0,40}?\s?".join(pieces)
-    first = fragment[0]
-    if first.isalpha():
-        escaped = f"[{first.lower()}{first.upper()}]" + escaped[len(re.escape(first)):]
-    return escaped
-
-
-def quote_found(quote: str, record: SourceRecord) -> bool:
-    pattern = quote_pattern(quote)
-    return any(pattern.search(_normalise(text)) for text in _haystacks(record))
-
-
-def _haystacks(record: SourceRecord) -> list[str]:
-    return [text for text in (record.text, *(q.text for q in record.quotes)) if text.strip()]
-
-
-def _windows(quote: str, record: SourceRecord) -> Iterator[tuple[float, str]]:
-    target = _spaces(quote)
-    for hay in map(_spaces, _haystacks(record)):
-        match = difflib.SequenceMatcher(None, hay, target, autojunk=False).find_longest_match()
-        start = max(0, match.a - match.b)
-        start = hay.rfind(" ", 0, start + 1) + 1
-        end = hay.find(" ", start + len(target))
-        window = hay[start:end if end >= 0 else len(hay)].rstrip(" ,.;:")
-        yield difflib.SequenceMatcher(None, window, target).ratio(), window
 
 
 # Figures, acronyms, passive voice ---------------------------------------------
@@ -416,7 +114,7 @@ class Checker:
         self.brief, self.lines = read_brief(path)
         raw = read_text(path)
         self.where = layout(raw) if path.suffix.lower() != ".md" else markdown_layout(raw, self.brief)
-        self.texts = list(_texts(self.brief, self.where, self.lines))
+        self.texts = list(texts(self.brief, self.where, self.lines))
         self.settings = ws.settings.check
         self.findings: list[Finding] = []
         _known_rules(self.settings.disable, ws.root / SETTINGS_FILE, None)
@@ -502,7 +200,7 @@ class Checker:
         starts = [s for s, _ in spans]
         clusters = _clusters(text.text)
         opens = [s for s, _, _ in clusters]
-        for match in _QUOTE.finditer(_strip_code(text.text)):
+        for match in QUOTE.finditer(_strip_code(text.text)):
             i = bisect.bisect_right(starts, match.end() - 1) - 1   # the sentence it ends in
             end = spans[i][1] if i >= 0 and match.end() - 1 < spans[i][1] else len(text.text)
             j = bisect.bisect_left(opens, match.end())              # the first cluster after it
@@ -518,11 +216,11 @@ class Checker:
         if any(quote_found(quote, record) for record in records.values()):
             return
         _, nearest, key = max(((ratio, window, key) for key, record in records.items()
-                               for ratio, window in _windows(quote, record)), default=(0.0, "", keys[0]))
+                               for ratio, window in windows(quote, record)), default=(0.0, "", keys[0]))
         hint = (f"closest passage: “{nearest}”" if nearest
                 else "the record has no text: or quotes: to check against")
         where = f"'{key}' ({self.ws.record_path(key)})"
-        self.add("misquote", f"“{_spaces(quote)}” is not in {where}; {hint}", text, offset)
+        self.add("misquote", f"“{spaces(quote)}” is not in {where}; {hint}", text, offset)
 
     def figures(self) -> None:
         for text in self.texts:
@@ -653,7 +351,7 @@ def _strip_code(text: str, quotes: bool = False) -> str:
     replaced by spaces, keeping offsets (once per text: several rules ask)."""
     blank = lambda m: " " * len(m.group())  # noqa: E731
     text = _CODE_LIKE.sub(blank, text)
-    return _QUOTE.sub(blank, text) if quotes else text
+    return QUOTE.sub(blank, text) if quotes else text
 
 
 def _words(text: str) -> int:
