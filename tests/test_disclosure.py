@@ -316,6 +316,13 @@ def test_a_brief_that_cannot_be_read_is_listed_with_the_rest(ws: Path,
     (["--kind", "briefing-titles", "--month", "2025-04", "--out", "briefs"],
      "briefs is a folder; give --out a file name, such as "
      "briefs/disclosure-briefing-titles-2025-04.csv"),
+    (["--kind", "briefing-titles", "--month", "2025-04 "],
+     "--month 2025-04  is not a month; write it as YYYY-MM, e.g. 2025-04"),
+    (["--kind", "briefing-titles", "--month", "\uff12\uff10\uff12\uff15-04"],
+     "--month \uff12\uff10\uff12\uff15-04 is not a month; write it as YYYY-MM, e.g. 2025-04"),
+    (["--kind", "briefing-titles", "--month", "2025-04", "--out", "list/"],
+     "--out list is not a .csv file; give a file name ending in .csv, such as "
+     "disclosure-briefing-titles-2025-04.csv"),
 ])
 def test_bad_options_get_one_line(ws: Path, capsys: pytest.CaptureFixture[str],
                                   options: list[str], message: str) -> None:
@@ -323,6 +330,19 @@ def test_bad_options_get_one_line(ws: Path, capsys: pytest.CaptureFixture[str],
     status, out, err = export(ws, *options, capsys=capsys)
     assert (status, out, err) == (2, "", f"briefgen: error: {message}\n")
     assert not (ws / "out").exists() and not (ws / "nope").exists()
+
+
+def test_out_never_replaces_a_brief_or_the_settings(ws: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    brief = write(ws, "a", extra="title_fr: Titre\n")
+    before = brief.read_bytes(), (ws / "briefgen.toml").read_bytes()
+    for out in ("briefs/a.yaml", "briefgen.toml"):
+        status, _, err = export(ws, "--kind", "briefing-titles", "--month", "2025-04",
+                                "--out", out, capsys=capsys)
+        assert (status, err) == (2, f"briefgen: error: --out {out} is not a .csv file; give a "
+                                    "file name ending in .csv, such as "
+                                    "disclosure-briefing-titles-2025-04.csv\n")
+    assert (brief.read_bytes(), (ws / "briefgen.toml").read_bytes()) == before
 
 
 def test_a_month_without_notes_writes_nothing(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:

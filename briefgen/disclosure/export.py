@@ -47,7 +47,7 @@ class Result:
 
 def period(kind: str, month: str) -> Period:
     """``--month``: a real month; for QP notes, June or December (the Act's two periods)."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", month.strip())
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", month)     # ASCII: it names the file
     number = int(match[2]) if match else 0
     if not match or not 1 <= number <= 12 or int(match[1]) < 1:
         raise InputError(f"--month {month} is not a month; write it as YYYY-MM, e.g. 2025-04")
@@ -69,6 +69,9 @@ def output_path(ws: Workspace, kind: str, month: str, out: Path | None) -> Path:
     if path.is_dir():
         raise OutputError(f"{shown_path(path)} is a folder; give --out a file name, such as "
                           f"{shown_path(path / f'disclosure-{kind}-{month}.csv')}")
+    if out.suffix.lower() != ".csv":
+        raise OutputError(f"--out {out} is not a .csv file; give a file name ending in .csv, "
+                          f"such as disclosure-{kind}-{month}.csv")   # never a brief or settings
     if not path.parent.is_dir():
         raise OutputError(f"the folder {shown_path(path.parent)} does not exist; create it, "
                           "or give --out a file in a folder that exists")
