@@ -167,6 +167,11 @@ def test_new_refuses_an_existing_name_and_lists_types(
     (["convert", "note", "--to", "yaml"], "briefs/note.yaml: the brief is already YAML"),
     (["new", "qp-note", "Bad/Name"], "'Bad/Name' is not a valid id: use lowercase letters"),
     (["new"], "name a note type: briefgen new TYPE [NAME] (briefgen new --list shows them)"),
+    (["new", "qp-note", "a" * 300], "a name of 300 characters is too long; keep it to 100"),
+    (["new", "qp-note", "fresh.md"], "give the name without '.md': briefgen new qp-note fresh"),
+    (["new", "qp-note", "fresh.yaml"], "give the name without '.yaml': briefgen new qp-note fresh"),
+    (["convert", "../briefgen.toml", "--to", "md"],
+     "briefgen.toml: not a brief: convert takes a .md, .yaml or .yml file"),
 ])
 def test_command_mistakes_are_one_line(workspace: Path, capsys: pytest.CaptureFixture[str],
                                        args: list[str], message: str) -> None:

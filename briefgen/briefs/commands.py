@@ -22,10 +22,11 @@ from briefgen.errors import InputError, OutputError, shown_path
 from briefgen.models import Brief, check_id
 from briefgen.note.notetypes import BUILTIN, known_types
 from briefgen.readers import read_brief, read_text
-from briefgen.workspace import Workspace
+from briefgen.workspace import BRIEF_SUFFIXES, Workspace
 
 log = logging.getLogger("briefgen")
 SUFFIXES = {"md": ".md", "yaml": ".yaml"}
+MAX_NAME = 100          # out/NAME.docx and its temp file stay well under 255 bytes
 DESCRIPTIONS = {
     "briefing-note": "memo to the minister, for information",
     "decision-note": "memo asking the minister to decide between options",
@@ -51,17 +52,28 @@ def new(ws: Workspace, note_type: str, name: str | None, lang: str | None,
                          "(briefgen new --list)")
     today = today or dt.date.today()
     name = name if name is not None else f"{note_type}-{today.isoformat()}"
-    try:
-        check_id(name)
-    except ValueError as err:
-        raise InputError(f"{err}; choose another name") from None
-    for suffix in (".md", ".yaml", ".yml"):
+    _check_name(name, note_type)
+    for suffix in BRIEF_SUFFIXES:
         if (ws.briefs_dir / f"{name}{suffix}").exists():
             raise OutputError(f"{shown_path(ws.briefs_dir / f'{name}{suffix}')} already exists; "
                               "choose another name")
     target = ws.briefs_dir / f"{name}.md"
     _write(target, skeleton(ws, note_type, lang, today), replace=False)
     return target
+
+
+def _check_name(name: str, note_type: str) -> None:
+    """A name that makes one file of a length every file system takes, with no suffix twice."""
+    suffix = Path(name).suffix
+    if suffix in BRIEF_SUFFIXES:
+        raise InputError(f"give the name without {suffix!r}: "
+                         f"briefgen new {note_type} {name[:-len(suffix)]}")
+    if len(name) > MAX_NAME:
+        raise InputError(f"a name of {len(name)} characters is too long; keep it to {MAX_NAME}")
+    try:
+        check_id(name)
+    except ValueError as err:
+        raise InputError(f"{err}; choose another name") from None
 
 
 def skeleton(ws: Workspace, note_type: str, lang: str | None, today: dt.date) -> str:
@@ -104,6 +116,8 @@ def convert(ws: Workspace, name: str, to: str, force: bool = False) -> tuple[Pat
     would change (a heading inside a text, say) is refused, and nothing is written.
     """
     source = ws.brief_paths([name])[0]
+    if source.suffix.lower() not in BRIEF_SUFFIXES:
+        raise InputError("not a brief: convert takes a .md, .yaml or .yml file", file=source)
     suffix = SUFFIXES[to]
     if source.suffix.lower() in ((".yaml", ".yml") if to == "yaml" else (".md",)):
         raise InputError(f"the brief is already {'YAML' if to == 'yaml' else 'Markdown'}",
