@@ -129,9 +129,12 @@ def test_new_then_edit_then_build(workspace: Path, note_type: str, lang: str) ->
     headings = re.findall(r"^## (.*)$", text, re.M)
     assert [sections.match(h)[0] for h in headings] == list(sections.ORDER[note_type])  # type: ignore[index]
     assert all(re.search(rf"## {re.escape(h)}\n\n<!-- .+ -->\n", text) for h in headings)
+    assert re.search(r"^# contact:\n#   name: .+\n#   title: .+\n#   phone: .+\n---\n", text, re.M)
+    text = re.sub(r"^# (contact:|  )", r"\1", text, flags=re.M)      # as the comment says
     path.write_text(_fill(text), encoding="utf-8")
     assert _cli(workspace, "build", "fresh", "--format", "md") == 0
     note = (workspace / "out" / "fresh.md").read_text(encoding="utf-8")
+    assert re.search(r"\*\*(Contact|Personne-ressource)\u00a0?:\*\* .+, .+, 613-555-0142", note)
     assert "Border cooperation" in note
     assert "<!--" not in note
     assert "Canada works with the United States" in note or "Canada named a czar" in note

@@ -35,6 +35,15 @@ DESCRIPTIONS = {
     "meeting-brief": "what the minister needs for a meeting: event, participants, agenda",
 }
 
+# The optional contact block, commented out: YAML cannot leave its name empty.
+CONTACT = {
+    "en": "# The contact block (optional): delete the '# ' of the four lines below.\n"
+          "# contact:\n#   name: Jane Doe\n#   title: Senior Analyst\n#   phone: 613-555-0142\n",
+    "fr": "# Personne-ressource (facultatif) : retirez le « # » des quatre lignes ci-dessous.\n"
+          "# contact:\n#   name: Jeanne Tremblay\n#   title: Analyste principale\n"
+          "#   phone: 613-555-0142\n",
+}
+
 
 def list_types(ws: Workspace) -> list[tuple[str, str]]:
     """Every note type ``new`` can start, with a line about each."""
@@ -85,7 +94,7 @@ def skeleton(ws: Workspace, note_type: str, lang: str | None, today: dt.date) ->
     if note_type == "media-lines":
         header.update(spokesperson=None, approval_status="draft")
     header.update(prepared_by=None, approved_by=None)
-    front = dump_yaml(header).replace(": null\n", ":\n")
+    front = dump_yaml(header).replace(": null\n", ":\n") + CONTACT[shown]
     hints = S.HINTS[shown]
     if note_type in BUILTIN:
         parts = [_heading(field, shown, note_type) + f"\n\n<!-- {hints[field]} -->\n"
