@@ -253,7 +253,9 @@ Because.
     ("### Why?", "Why?", "bad.md:10: text where a question is expected: start each with a "
                          "'### ' heading"),
     ("## Key messages", "## If pressed on …", "bad.md:6: if_pressed: name the topic in the "
-                                              "heading"),
+                                              "heading: '## If pressed on …'\n"),
+    ("## Key messages", "## If pressed on", "bad.md:6: if_pressed: name the topic in the "
+                                            "heading: '## If pressed on …'\n"),
 ])
 def test_structured_section_mistakes(workspace: Path, capsys: pytest.CaptureFixture[str],
                                      old: str, new: str, message: str) -> None:

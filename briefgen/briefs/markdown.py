@@ -298,7 +298,8 @@ class _Reader:
 
     def _if_pressed(self, name: str, topic: str, section: Section, body: list[Line]) -> None:
         if topic in ("", "…", "..."):
-            raise InputError(f"name the topic in the heading: '## {section.heading} …'",
+            label = section.heading[:len(section.heading) - len(topic)].rstrip()
+            raise InputError(f"name the topic in the heading: '## {label} …'",
                              line=section.line.number, field=name)
         index = len(self.out.data.setdefault(name, []))
         self.out.data[name].append({"topic": topic, "lines": []})
