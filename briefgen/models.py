@@ -184,6 +184,32 @@ class Contact(Model):
     phone: str | None = None
 
 
+MAX_NESTING = 40
+# What opens a line: indentation, list markers, quote marks; two columns make one level.
+_LEAD = re.compile(r"^(?:[ \t]|[-*+>](?=[ \t]|$)|[0-9]{1,9}[.)](?=[ \t]|$))*", re.M)
+
+
+def nesting(text: str) -> int:
+    """How deep the deepest line of a Markdown text nests lists and quotes, roughly."""
+    return max((len(lead.expandtabs(4)) // 2 for lead in _LEAD.findall(text)), default=0)
+
+
+def _texts(value: Any) -> list[str]:
+    """Every string in a field's value, however nested (options, custom fields)."""
+    found, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, BaseModel):
+            stack.extend(vars(item).values())
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return found
+
+
 class Brief(Model):
     """A brief spec: what the note says; the template decides how it looks.
 
@@ -244,6 +270,15 @@ class Brief(Model):
     minister: Minister | None = None
     additional_information_en: str | None = None
     additional_information_fr: str | None = None
+
+    @field_validator("*")
+    @classmethod
+    def _nesting_fits(cls, value: Any) -> Any:
+        """Lists nested hundreds deep made the Markdown parser recurse past Python's limit."""
+        if any(nesting(text) > MAX_NESTING for text in _texts(value)):
+            raise ValueError(f"a line nests lists or quotes more than {MAX_NESTING} levels "
+                             "deep; flatten it")
+        return value
 
     @field_validator("action_required")
     @classmethod

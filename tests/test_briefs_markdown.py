@@ -274,6 +274,24 @@ def test_event_lines_must_be_labelled(workspace: Path, capsys: pytest.CaptureFix
                         "(or Event, Time, Location)\n"), err
 
 
+@pytest.mark.parametrize("name, text, line", [
+    ("deep.md", "---\ntype: briefing-note\nsubject: S\ndate: 2025-04-10\n---\n## Summary\n\n"
+     + "".join("  " * i + "- x\n" for i in range(500)), 6),
+    ("deep.md", "---\ntype: briefing-note\nsubject: S\ndate: 2025-04-10\n---\n## Summary\n\n"
+     + "- " * 1000 + "x\n", 6),
+    ("deep.yaml", 'subject: S\ndate: 2025-04-10\nsummary: "' + "> " * 30 + "- " * 30 + 'x"\n', 3),
+])
+def test_lists_nested_past_the_limit_are_one_line(workspace: Path,
+                                                  capsys: pytest.CaptureFixture[str],
+                                                  name: str, text: str, line: int) -> None:
+    _write(workspace, text, name)
+    code, err = _build(workspace, capsys, name.split(".")[0])
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert err.endswith(f"{name}:{line}: summary: a line nests lists or quotes more than 40 "
+                        "levels deep; flatten it\n"), err
+    assert not (workspace / "out").exists()
+
+
 def test_not_utf8_names_the_line(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (workspace / "briefs" / "bad.md").write_bytes(DECISION.encode("utf-8").replace(
         b"Whether", b"Wh\xe9ther"))
