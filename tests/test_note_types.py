@@ -1,6 +1,7 @@
 """Note types: each built-in type's sections and labels in the DOCX and the HTML, and bad input."""
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -316,7 +317,13 @@ def test_qp_note_needs_a_background(workspace: Path) -> None:
 def test_qp_note_with_two_key_messages_warns(workspace: Path) -> None:
     _brief(workspace, QP.format(messages="  - One [@news-article].\n  - Two."))
     result = run("build", "bad", "--format", "md", cwd=workspace)
-    assert "warning[talking-points-count]: 2 key messages; a qp-note holds 3 to 5" in result.stderr
+    warning = "warning[talking-points-count]: 2 key messages; a qp-note holds 3 to 5"
+    assert result.stderr.count(warning) == 1, result.stderr         # once, not per stage
+    checked = run("check", "bad", "--json", cwd=workspace)
+    assert [(f["line"], f["rule"]) for f in json.loads(checked.stdout)] == [
+        (5, "talking-points-count")]
+    assert checked.stderr == ""
+    assert run("check", "bad", "--strict", cwd=workspace).returncode == 1
 
 
 def test_a_field_the_type_does_not_print_is_a_warning(workspace: Path) -> None:
@@ -392,8 +399,7 @@ def with_contact(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("contact") / "ws"
     init(root)
     for brief in (root / "briefs").iterdir():
-        text = re.sub(r"^contact:\n(?:  .*\n)*", "", brief.read_text(encoding="utf-8"),
-                      flags=re.M)          # the example's own contact gives way to this one
+        text = brief.read_text(encoding="utf-8")
         if brief.suffix == ".md":          # into the front matter, before its closing ---
             end = text.index("\n---\n", 3) + 1
             text = text[:end] + CONTACT + text[end:]

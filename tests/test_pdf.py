@@ -131,8 +131,8 @@ def test_qp_note_with_nine_key_messages_runs_over_one_page(workspace: Path) -> N
         f"key_messages:\n{lines}\nbackground: The border is long [@stats].\n", encoding="utf-8")
     result = run("build", "qp", "--format", "pdf", cwd=workspace)
     assert result.returncode == 0
-    assert "9 key messages: over budget; a qp-note holds 3 to 5 to fit on 1 page" in result.stderr
     assert "pages in the PDF; a qp-note should fit on 1" in result.stderr
+    assert "over budget" not in result.stderr      # the PDF's page count replaces estimates
 
 
 @needs_soffice

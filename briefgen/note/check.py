@@ -20,6 +20,7 @@ from briefgen.models import Brief, SourceRecord
 from briefgen.note import check_a11y
 from briefgen.note.citations import CLUSTER, Cite, find_clusters, unknown_key_message
 from briefgen.note.composer import classify, note_citations
+from briefgen.note.notetypes import message_count
 from briefgen.note.positions import Loc, Point, Text, layout, markdown_layout, texts
 from briefgen.note.quotes import QUOTE, quote_found, quote_pattern, spaces, windows
 from briefgen.note.sentences import sentences
@@ -260,6 +261,9 @@ class Checker:
                          f"{s.words_per_point}", text)
             if text.field == "summary" and words > s.summary_words:
                 self.add("summary-length", f"{words} words; keep the summary to {s.summary_words}", text)
+        counted = message_count(self.ws, brief)
+        if counted:
+            self.add(*counted, loc=("key_messages",))
         budget = s.pages.get(brief.type)
         pages = estimate_pages(brief)
         if budget and pages > budget:

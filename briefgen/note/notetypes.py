@@ -152,26 +152,26 @@ def _section_hint(ws: Workspace, brief: Brief, name: str, path: Path) -> str:
     return f"; add a '## {heading}' section"
 
 
+def message_count(ws: Workspace, brief: Brief) -> tuple[str, str] | None:
+    """Too many or too few key messages for the type: ``briefgen check``'s rule and message."""
+    kind = BUILTIN.get(brief.type)
+    if kind is None or not kind.messages:
+        return None
+    low, high = kind.messages
+    count = len(brief.key_messages)
+    pages = ws.settings.check.pages.get(kind.name)
+    fits = f" to fit on {pages:g} page{'s' * (pages != 1)}" if pages else ""
+    if count > high:
+        return "page-budget", (f"{count} key messages: over budget; a {kind.name} holds "
+                               f"{low} to {high}{fits}")
+    if count < low:
+        return "talking-points-count", (f"{count} key message{'s' * (count != 1)}; a "
+                                        f"{kind.name} holds {low} to {high}")
+    return None
+
+
 def _warn_shape(ws: Workspace, brief: Brief, kind: NoteType, path: Path, lines: Lines) -> None:
-    """Warnings in ``briefgen check``'s form: too many key messages, fields the type drops."""
-    disabled = set(ws.settings.check.disable)
-
-    def warn(rule: str, loc: tuple[Any, ...], message: str) -> None:
-        if rule not in disabled:
-            line = lines.get(loc, _type_line(lines) or 1)
-            log.warning("%s:%d:1: warning[%s]: %s", shown_path(path), line, rule, message)
-
-    if kind.messages:
-        low, high = kind.messages
-        count = len(brief.key_messages)
-        pages = ws.settings.check.pages.get(kind.name)
-        fits = f" to fit on {pages:g} page{'s' * (pages != 1)}" if pages else ""
-        if count > high:
-            warn("page-budget", ("key_messages",), f"{count} key messages: over budget; a "
-                 f"{kind.name} holds {low} to {high}{fits}")
-        elif count < low:
-            warn("talking-points-count", ("key_messages",), f"{count} key message"
-                 f"{'s' * (count != 1)}; a {kind.name} holds {low} to {high}")
+    """Fields the type drops (the count of key messages is a rule of ``briefgen check``)."""
     if (ws.templates_dir / f"{kind.name}.md.j2").is_file():
         return          # the workspace's own template may print any field
     for name in type(brief).model_fields:
