@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -177,5 +178,19 @@ def _warn_shape(ws: Workspace, brief: Brief, kind: NoteType, path: Path, lines: 
     for name in type(brief).model_fields:
         shown = "from" if name == "from_" else name
         if shown not in COMMON and shown not in kind.prints and _given(brief, name):
-            log.warning("%s:%d: warning: %s: a %s does not print this field; it is left out",
-                        shown_path(path), lines.get((shown,), 1), shown, kind.name)
+            _warn_unprinted(shown_path(path), lines.get((shown,), 1), shown, kind.name,
+                            _stamp(path))
+
+
+def _stamp(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+@lru_cache(maxsize=256)
+def _warn_unprinted(shown: str, line: int, field: str, kind: str, stamp: int) -> None:
+    """Once per version of the file: a build reads a brief to make it and again to check it."""
+    log.warning("%s:%d: warning: %s: a %s does not print this field; it is left out",
+                shown, line, field, kind)
