@@ -254,6 +254,10 @@ Because.
                          "'### ' heading"),
     ("## Key messages", "## If pressed on …", "bad.md:6: if_pressed: name the topic in the "
                                               "heading: '## If pressed on …'\n"),
+    ("### Why?", "###", "bad.md:10: an empty heading; write the text of a question after "
+                        "the '### '\n"),
+    ("### Why?", "### ", "bad.md:10: an empty heading; write the text of a question after "
+                         "the '### '\n"),
     ("## Key messages", "## If pressed on", "bad.md:6: if_pressed: name the topic in the "
                                             "heading: '## If pressed on …'\n"),
 ])

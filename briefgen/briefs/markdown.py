@@ -410,6 +410,9 @@ def _subsections(body: list[Line], section: Section, what: str) -> list[tuple[Li
             raise InputError(f"a '{'#' * level[0]}' heading is deeper than the section "
                              f"'## {section.heading}' allows; use '### ' for {what}",
                              line=line.number)
+        if level and not level[1]:
+            raise InputError(f"an empty heading; write the text of {what} after the '### '",
+                             line=line.number)
         if level:
             found.append((line, []))
         elif found:
