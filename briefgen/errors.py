@@ -46,6 +46,10 @@ class InputErrors(InputError):
         self.problems = problems
 
 
+class NoBriefs(InputError):
+    """briefs/ holds no brief: an error to build, an empty list to export."""
+
+
 class CitationError(InputError):
     """A citation that names no known record."""
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from briefgen.errors import InputError, OutputError, shown_path
+from briefgen.errors import InputError, NoBriefs, OutputError, shown_path
 from briefgen.models import Settings, SourceRecord
 from briefgen.note.classification import Scale
 from briefgen.readers import read_settings
@@ -110,8 +110,8 @@ class Workspace:
             paths = sorted(p for p in self.briefs_dir.glob("*")
                            if p.suffix in BRIEF_SUFFIXES and not p.name.startswith("."))
             if not paths:
-                raise InputError("no briefs to build: add a .md or .yaml file",
-                                 file=self.briefs_dir)
+                raise NoBriefs("no briefs to build: add a .md or .yaml file",
+                               file=self.briefs_dir)
             seen: dict[str, Path] = {}
             for path in paths:
                 if path.stem in seen:
@@ -125,7 +125,12 @@ class Workspace:
     def _find_brief(self, name: str) -> Path:
         for candidate in (Path(name), self.briefs_dir / name,
                           *(self.briefs_dir / f"{name}{suffix}" for suffix in BRIEF_SUFFIXES)):
-            if candidate.is_file():
+            try:
+                found = candidate.is_file()
+            except OSError as err:      # briefs/ that cannot be searched: say so
+                raise InputError(f"cannot read the folder: {err.strerror or err}",
+                                 file=candidate.parent) from None
+            if found:
                 return self.inside(candidate.absolute(), "brief")
         raise InputError(f"brief {name!r} not found (looked in {self.briefs_dir})")
 

@@ -45,8 +45,11 @@ def shared_workspace() -> Iterator[Path]:
 
 @pytest.mark.skipif(os.geteuid() == 0 and shutil.which("setpriv") is None,
                     reason="as root, needs setpriv to run as a user without rights")
-@pytest.mark.parametrize(("folder", "args"), [("sources", ["build"]), ("sources", ["check"]),
-                                              ("briefs", ["build"]), ("sources", ["sources", "list"])])
+@pytest.mark.parametrize(("folder", "args"), [
+    ("sources", ["build"]), ("sources", ["check"]), ("briefs", ["build"]),
+    ("sources", ["sources", "list"]), ("briefs", ["build", "note"]),
+    ("briefs", ["convert", "note", "--to", "md"]),
+    ("briefs", ["export", "disclosure", "--kind", "briefing-titles", "--month", "2025-04"])])
 def test_an_unreadable_folder_is_named(shared_workspace: Path, folder: str, args: list[str]) -> None:
     (shared_workspace / folder).chmod(0o000)
     result = run(*args, cwd=shared_workspace, as_nobody=True)
@@ -54,6 +57,28 @@ def test_an_unreadable_folder_is_named(shared_workspace: Path, folder: str, args
     assert f"{folder}: cannot read the folder: Permission denied" in result.stderr
     assert "unknown" not in result.stderr and "no briefs" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0 and shutil.which("setpriv") is None,
+                    reason="as root, needs setpriv to run as a user without rights")
+@pytest.mark.parametrize("args", [["templates", "list"], ["templates", "eject", "qp-note"],
+                                  ["templates", "show", "qp-note"]])
+def test_an_unreadable_templates_folder_is_named(shared_workspace: Path, args: list[str]) -> None:
+    (shared_workspace / "templates").mkdir(mode=0o000)
+    result = run(*args, cwd=shared_workspace, as_nobody=True)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == "briefgen: error: templates: cannot read the templates folder: " \
+                            "Permission denied\n"
+
+
+def test_export_with_two_briefs_of_one_id_is_an_error(workspace: Path) -> None:
+    """Not "nothing to report": the briefs are there, they cannot be told apart."""
+    shutil.copy(workspace / "briefs" / "note.yaml", workspace / "briefs" / "note.md")
+    result = run("export", "disclosure", "--kind", "briefing-titles", "--month", "2025-04",
+                 cwd=workspace)
+    assert result.returncode == 2, result.stdout
+    assert "brief id 'note' is also used by" in result.stderr
+    assert "nothing to report" not in result.stdout + result.stderr
 
 
 def test_utf16_record_says_so(tmp_path: Path) -> None:

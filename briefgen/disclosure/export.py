@@ -18,7 +18,7 @@ from pathlib import Path
 
 from briefgen.disclosure import rows as rowing
 from briefgen.disclosure.schema import TABLES, Table, problems
-from briefgen.errors import BriefgenError, InputError, InputErrors, OutputError, shown_path
+from briefgen.errors import BriefgenError, InputError, InputErrors, NoBriefs, OutputError, shown_path
 from briefgen.readers import read_brief
 from briefgen.workspace import Workspace
 
@@ -104,7 +104,7 @@ def _entries(ws: Workspace, table: Table) -> tuple[list[rowing.Entry], list[Brie
     """Every brief that belongs to the list; the briefs that cannot be read, as errors."""
     try:
         paths = ws.brief_paths([])
-    except InputError:
+    except NoBriefs:
         return [], []                    # no briefs at all: nothing to publish
     entries: list[rowing.Entry] = []
     errors: list[BriefgenError] = []

@@ -19,7 +19,7 @@ from briefgen.errors import (
     TemplateError,
     shown_path,
 )
-from briefgen.note.render import builtin_templates
+from briefgen.note.render import builtin_templates, readable
 from briefgen.readers import Lines, parse_yaml, read_text
 from briefgen.workspace import Workspace
 
@@ -36,6 +36,7 @@ class TemplateInfo:
 
 
 def _names(folder: Path) -> dict[str, Path]:
+    readable(folder)        # a templates/ that cannot be read is said, not a traceback
     if not folder.is_dir():
         return {}
     return {p.name: p for p in sorted(folder.iterdir())
