@@ -68,6 +68,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if route is None:
             self.send_error(404, "Not Found")
             return
+        if route[0] == "status":                 # a reason phrase the server chose
+            self.send_response(500, route[1].decode("latin-1"))
+            self.end_headers()
+            return
         if route[0] == "redirect":
             self.send_response(302)
             self.send_header("Location", route[1].decode())
@@ -94,6 +98,8 @@ def server() -> Iterator[str]:
         "/zotero": ("application/json", (FIXTURES / "zotero.json").read_bytes()),
         "/moved": ("redirect", b"/feed.rss"),
         "/to-ftp": ("redirect", b"ftp://127.0.0.1/feed.rss"),
+        "/loop": ("redirect", b"/loop"),
+        "/escape": ("status", b"Oops \x1b[2J\x1b[31mred"),
     }
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -241,6 +247,17 @@ def test_http_errors_and_redirects(ws: Workspace, server: str) -> None:
     with pytest.raises(InputError, match="redirected to ftp://127.0.0.1/feed.rss, which is not http"):
         load(ws, f"{server}/to-ftp")
     assert len(load(ws, f"{server}/moved").added) == 3
+
+
+@pytest.mark.parametrize(("path", "said"), [
+    ("/loop", "redirected too many times or in a loop"),
+    ("/escape", "the server answered 500 Oops [2J [31mred")])
+def test_what_a_server_says_reaches_the_console_as_one_plain_line(
+        ws: Workspace, server: str, path: str, said: str) -> None:
+    """A server's words are data: no line breaks, no terminal escape sequences."""
+    with pytest.raises(InputError) as caught:
+        load(ws, f"{server}{path}")
+    assert str(caught.value) == f"{server}{path}: {said}"
 
 
 # CSL-JSON ------------------------------------------------------------------------

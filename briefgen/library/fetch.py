@@ -164,17 +164,19 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> Loaded:
             content_type = response.headers.get("Content-Type", "")
             final = response.geturl()
     except urllib.error.HTTPError as err:
-        raise InputError(f"{url}: the server answered {err.code} {err.reason}") from None
+        if 300 <= err.code < 400:       # urllib gave up following the redirects
+            raise InputError(f"{url}: redirected too many times or in a loop") from None
+        raise InputError(f"{url}: the server answered {err.code} {_plain(err.reason)}") from None
     except urllib.error.URLError as err:
         reason = err.reason
         if deadline.expired or isinstance(reason, TimeoutError):
             raise too_slow from None
         text = getattr(reason, "strerror", None) or str(reason)
-        raise InputError(f"{url}: cannot reach the address: {text}") from None
+        raise InputError(f"{url}: cannot reach the address: {_plain(text)}") from None
     except (http.client.HTTPException, OSError, ValueError) as err:
         if deadline.expired or isinstance(err, TimeoutError):
             raise too_slow from None
-        raise InputError(f"{url}: cannot read the address: {err}") from None
+        raise InputError(f"{url}: cannot read the address: {_plain(err)}") from None
     finally:
         deadline.cancel()
     if deadline.expired:                # the shut socket ended the answer early
@@ -183,3 +185,10 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> Loaded:
         raise InputError(f"{url}: larger than {MAX_DOWNLOAD // 2**20} MB; save it and import the file")
     suffix = Path(urlsplit(final).path).suffix.lower()
     return Loaded(url, data, suffix, content_type.lower(), final)
+
+
+def _plain(said: object) -> str:
+    """What a server said, as data on one console line: control characters (line breaks,
+    terminal escapes) become spaces, and the length is bounded."""
+    text = "".join(c if c.isprintable() else " " for c in str(said))
+    return " ".join(text.split())[:200]
