@@ -98,6 +98,21 @@ def test_check_reports_undefined_variable_name_and_line(workspace: Path) -> None
     assert problems[0].line == 3 and "sumary" in str(problems[0])
 
 
+@pytest.mark.parametrize(("schema", "said"), [
+    ("required: [a\n", "YAML syntax error"),
+    ("required: scenario\n", "required: expected a list of field names"),
+    ("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+     "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n",
+     "YAML aliases (*name) repeat more than")])
+def test_check_reads_a_schema_no_brief_uses_yet(workspace: Path, schema: str, said: str) -> None:
+    """A broken schema is found before the first brief of its type is written."""
+    write(workspace, "templates/scenario-note.schema.yaml", schema)
+    result = cli("templates", "check", cwd=workspace)
+    assert result.returncode == 1, result.stdout
+    assert "templates/scenario-note.schema.yaml:" in result.stderr and said in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_extending_a_missing_template_is_a_clear_error(workspace: Path) -> None:
     write(workspace, "templates/briefing-note.md.j2", '{% extends "builtin/no-such.md.j2" %}\n')
     with pytest.raises(TemplateError, match="no-such.md.j2"):

@@ -168,10 +168,11 @@ def check_templates(ws: Workspace) -> list[BriefgenError]:
     problems: list[BriefgenError] = []
     env = environment(ws.templates_dir)
     for info in list_templates(ws):
-        if not info.name.endswith(".md.j2"):
-            continue
         try:
-            env.get_template(info.name)
+            if info.name.endswith(".schema.yaml"):
+                _read_schema(info.path)     # before any brief of its type is written
+            elif info.name.endswith(".md.j2"):
+                env.get_template(info.name)
         except Exception as err:  # noqa: BLE001 - each template is reported, not fatal
             problems.append(_as_template_error(err, info.path))
     for path in ws.brief_paths([]) if ws.briefs_dir.is_dir() else []:
