@@ -25,6 +25,7 @@ from briefgen.library import ingest
 from briefgen.note.check import check_all
 from briefgen.note.composer import compose
 from briefgen.workspace import Workspace, init
+from briefgen.writers import doctree
 from briefgen.writers import markdown as md_writer
 
 TARGET_S = 1.0          # prose, 1 MB
@@ -43,6 +44,7 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "digit run": lambda n: "1," * (n // 2),
     "open quotes": lambda n: "\u201c" * n,
     "quotations": lambda n: 'He said "we will act now" today. ' * (n // 34),
+    "open brackets": lambda n: "[x " * (n // 3),
 }
 
 
@@ -60,14 +62,17 @@ def timed(call: Callable[[], object]) -> float:
 
 
 def brief_time(root: Path, body: str) -> float:
-    """Check and Markdown build of one brief holding ``body``."""
+    """Check and build of one brief holding ``body``: Markdown, and the tree DOCX and HTML
+    are written from."""
     path = root / "briefs" / "scan.yaml"
     path.write_text(brief_text(body), encoding="utf-8")
 
     def both() -> None:
         ws = Workspace(root)
         check_all(ws, [path])
-        md_writer.write(compose(ws, path))
+        note = compose(ws, path)
+        md_writer.write(note)
+        doctree.parse(note.body)        # what the DOCX and HTML writers read
 
     return timed(both)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.writers.doctree import parse, reindent_lists
+from briefgen.writers.doctree import MAX_LINK_TEXT, parse, reindent_lists
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -205,3 +205,23 @@ def test_fixture_note_markdown_parses_nested_bullet() -> None:
     assert len(nested) == 1
     parent_items = [li for li in tree.iter("li") if nested[0] in li.iter() and li is not nested[0]]
     assert [(li.text or "").strip() for li in parent_items] == ["A second bullet"]
+
+
+# Square brackets ---------------------------------------------------------------
+
+def test_brackets_never_closed_stay_as_written() -> None:
+    text = "Figures " + "[x " * 2_000 + "end"
+    assert "".join(parse(text).itertext()).strip() == text
+
+
+def test_link_text_is_found_only_within_a_bounded_distance() -> None:
+    """Python-Markdown scans from each '[' to its ']': to the end of the text for every
+    '[' never closed (quadratic time; 30 KB of '[' took 40 s). The scan stops after
+    MAX_LINK_TEXT characters or nesting, so no link text is longer."""
+    near = parse("[" + "a" * (MAX_LINK_TEXT - 1) + "](https://example.org)")
+    assert [a.get("href") for a in near.iter("a")] == ["https://example.org"]
+    far = parse("[" + "a" * (MAX_LINK_TEXT + 1) + "](https://example.org)")
+    assert list(far.iter("a")) == []
+    nested = parse("[" * 100 + "a" + "]" * 100 + "(https://example.org)")
+    assert list(nested.iter("a")) == []
+    assert parse("[[a] b](https://example.org)").find(".//a").text == "[a] b"

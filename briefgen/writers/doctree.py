@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 
 import markdown
 from markdown.extensions.footnotes import FN_BACKLINK_TEXT, NBSP_PLACEHOLDER
+from markdown import inlinepatterns
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE, ETX, HTML_PLACEHOLDER_RE, STX
@@ -28,6 +29,8 @@ from markdown.util import AMP_SUBSTITUTE, ETX, HTML_PLACEHOLDER_RE, STX
 from briefgen.note.language import SPAN
 
 EXTENSIONS = ["footnotes", "tables", "attr_list", "md_in_html", "sane_lists"]
+MAX_LINK_TEXT = 2_000       # characters of a link's [text]: a '[' closed further off is text
+MAX_LINK_NESTING = 20       # brackets inside a link's [text]
 BACKLINK = "\u21a9"          # what the footnote back-reference link shows (↩)
 TAB = 4                      # Python-Markdown's indent for nested blocks
 
@@ -62,12 +65,51 @@ class _LanguageSpan(InlineProcessor):
         return span, m.start(0), m.end(0)
 
 
+class _BoundedText:
+    """Python-Markdown finds the ']' that closes each '[' by scanning on to it: to the
+    end of the text for every '[' never closed, which is quadratic time (30 KB of '['
+    took 40 s). Here the scan ends after :data:`MAX_LINK_TEXT` characters or
+    :data:`MAX_LINK_NESTING` brackets, jumping from ']' to ']' in C, so each '[' costs
+    a bounded amount; a '[' not closed within that is plain text."""
+
+    def getText(self, data: str, index: int) -> tuple[str, int, bool]:  # noqa: N802
+        depth, pos, stop = 1, index, min(len(data), index + MAX_LINK_TEXT)
+        for _ in range(MAX_LINK_NESTING):
+            close = data.find("]", pos, stop)
+            if close < 0:
+                break
+            depth += data.count("[", pos, close) - 1
+            if depth == 0:
+                return data[index:close], close + 1, True
+            if depth > MAX_LINK_NESTING:
+                break
+            pos = close + 1
+        return "", index, False
+
+
+# Python-Markdown's link and image processors (name, class, pattern, priority).
+_LINKS = [
+    ("reference", inlinepatterns.ReferenceInlineProcessor, inlinepatterns.REFERENCE_RE, 170),
+    ("link", inlinepatterns.LinkInlineProcessor, inlinepatterns.LINK_RE, 160),
+    ("image_link", inlinepatterns.ImageInlineProcessor, inlinepatterns.IMAGE_LINK_RE, 150),
+    ("image_reference", inlinepatterns.ImageReferenceInlineProcessor,
+     inlinepatterns.IMAGE_REFERENCE_RE, 140),
+    ("short_reference", inlinepatterns.ShortReferenceInlineProcessor,
+     inlinepatterns.REFERENCE_RE, 130),
+    ("short_image_ref", inlinepatterns.ShortImageReferenceInlineProcessor,
+     inlinepatterns.IMAGE_REFERENCE_RE, 125),
+]
+
+
 @lru_cache(maxsize=1)
 def _parser() -> tuple[markdown.Markdown, _Capture]:
     """One Markdown instance, reset between notes: building one costs more than a parse."""
     md = markdown.Markdown(extensions=EXTENSIONS)
     # After escapes (180) and footnote marks (175), before references and links (170, 160).
     md.inlinePatterns.register(_LanguageSpan(SPAN, md), "briefgen-lang-span", 172)
+    for name, processor, pattern, priority in _LINKS:
+        bounded = type(processor.__name__, (_BoundedText, processor), {})
+        md.inlinePatterns.register(bounded(pattern, md), name, priority)
     capture = _Capture(md)
     md.treeprocessors.register(capture, "briefgen-capture", -100)
     return md, capture
