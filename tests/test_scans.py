@@ -3,8 +3,10 @@ a 200,000-letter word): each hostile shape must now finish and give the right re
 How fast they are is measured in bench/scan.py, not here."""
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
+from briefgen.builder import build
 from briefgen.digest.weekly import excerpt
 from briefgen.library import extract, ingest
 from briefgen.note.check import check_brief
@@ -45,6 +47,18 @@ def test_a_brief_with_a_200000_letter_word_is_checked(workspace: Path) -> None:
     assert rules == ["acronym", "long-sentence", "page-budget", "uncited-figure"], rules
     acronyms = [f.message for f in findings if f.rule == "acronym"]
     assert any("'CBSA'" in m for m in acronyms) and any("'ABC'" in m for m in acronyms)
+
+
+def test_a_docx_paragraph_with_a_long_run_of_spaces(workspace: Path) -> None:
+    """Soft line breaks were found by a pattern that went over a run of spaces once
+    from each of its spaces: minutes for 200,000."""
+    path = workspace / "briefs" / "spaces.yaml"
+    path.write_text("subject: S\ndate: 2025-04-10\nbackground: |\n  Gap" + " " * LONG
+                    + "end, \n  \t next line.\n", encoding="utf-8")
+    build(Workspace(workspace), ["spaces"], ["docx"], Path("out"), check=False)
+    with zipfile.ZipFile(workspace / "out" / "spaces.docx") as package:
+        document = package.read("word/document.xml").decode()
+    assert "end, next line." in document and " " * 1000 in document
 
 
 def test_long_runs_in_citations_and_french_typography() -> None:

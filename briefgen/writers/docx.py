@@ -52,10 +52,18 @@ INLINE = {"strong", "b", "em", "i", "code", "a", "br", "sup", "sub", "span", "im
 # U+FFFE/U+FFFF); vertical tab and form feed (Word's line and page breaks in
 # pasted text) read as spaces.
 _NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# A line break inside a Markdown paragraph, with the indentation of the next
-# line (a list item's continuation lines), reads as one space.
-_SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 _SPACE_LIKE = re.compile("[\x0b\x0c\r]")
+
+
+def _soft_breaks(text: str) -> str:
+    """A line break inside a Markdown paragraph, with the spaces around it (a list
+    item's continuation lines are indented), reads as one space. Line by line, not
+    by a pattern: ``[ \\t]*\\n`` went over a long run of spaces once per space."""
+    if "\n" not in text:
+        return text
+    lines = text.split("\n")
+    inner = [line.strip(" \t") for line in lines[1:-1]]
+    return " ".join([lines[0].rstrip(" \t"), *inner, lines[-1].lstrip(" \t")])
 
 
 def xml_text(text: str) -> str:
@@ -322,7 +330,7 @@ class _Writer:
 
     def text(self, paragraph: Paragraph, text: str | None, fmt: Fmt, container=None) -> None:
         if text:
-            self.run(paragraph, _SOFT_BREAK.sub(" ", text), fmt, container)
+            self.run(paragraph, _soft_breaks(text), fmt, container)
 
     def run(self, paragraph: Paragraph, text: str, fmt: Fmt, container=None,
             keep_newlines: bool = False) -> Run:
@@ -333,7 +341,7 @@ class _Writer:
             container.append(r)
             run = Run(r, paragraph)
         if text:
-            text = xml_text(text if keep_newlines else _SOFT_BREAK.sub(" ", text))
+            text = xml_text(text if keep_newlines else _soft_breaks(text))
             if keep_newlines or "\t" in text:
                 run.text = text
             else:
