@@ -49,7 +49,8 @@ def shared_workspace() -> Iterator[Path]:
     ("sources", ["build"]), ("sources", ["check"]), ("briefs", ["build"]),
     ("sources", ["sources", "list"]), ("briefs", ["build", "note"]),
     ("briefs", ["convert", "note", "--to", "md"]),
-    ("briefs", ["export", "disclosure", "--kind", "briefing-titles", "--month", "2025-04"])])
+    ("briefs", ["export", "disclosure", "--kind", "briefing-titles", "--month", "2025-04"]),
+    ("briefs", ["new", "briefing-note", "fresh"])])
 def test_an_unreadable_folder_is_named(shared_workspace: Path, folder: str, args: list[str]) -> None:
     (shared_workspace / folder).chmod(0o000)
     result = run(*args, cwd=shared_workspace, as_nobody=True)

@@ -63,9 +63,14 @@ def new(ws: Workspace, note_type: str, name: str | None, lang: str | None,
     name = name if name is not None else f"{note_type}-{today.isoformat()}"
     _check_name(name, note_type)
     for suffix in BRIEF_SUFFIXES:
-        if (ws.briefs_dir / f"{name}{suffix}").exists():
-            raise OutputError(f"{shown_path(ws.briefs_dir / f'{name}{suffix}')} already exists; "
-                              "choose another name")
+        existing = ws.briefs_dir / f"{name}{suffix}"
+        try:
+            taken = existing.exists()
+        except OSError as err:      # briefs/ that cannot be searched: say so
+            raise InputError(f"cannot read the folder: {err.strerror or err}",
+                             file=ws.briefs_dir) from None
+        if taken:
+            raise OutputError(f"{shown_path(existing)} already exists; choose another name")
     target = ws.briefs_dir / f"{name}.md"
     _write(target, skeleton(ws, note_type, lang, today), replace=False)
     return target
