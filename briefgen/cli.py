@@ -65,6 +65,15 @@ def _parser() -> argparse.ArgumentParser:
                                   help="serve a brief as a web page that reloads as you edit")
     preview.add_argument("brief", metavar="BRIEF", help="brief file or name")
     preview.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    serve = commands.add_parser("serve", parents=[_common()],
+                                help="the workspace in a browser: library, briefs, outputs")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to bind (default 127.0.0.1; any other needs --auth)")
+    serve.add_argument("--auth", action="store_true",
+                       help="require the access token in $BRIEFGEN_SERVE_TOKEN to sign in")
+    serve.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                       help="a host name a reverse proxy forwards (repeatable)")
     _add_digest(commands)
     _add_sources(commands)
     _add_export(commands)
@@ -352,6 +361,13 @@ def _preview(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from briefgen.web.server import serve
+
+    serve(args.workspace, args.host, args.port, args.auth, tuple(args.allow_host))
+    return 0
+
+
 def _sources(args: argparse.Namespace) -> int:
     from briefgen.library import add, ingest, records
     from briefgen.library import search as library
@@ -447,7 +463,7 @@ def _relative(path: Path) -> str:
 
 
 COMMANDS = {"init": _init, "build": _build, "check": _check, "templates": _templates,
-            "preview": _preview,
+            "preview": _preview, "serve": _serve,
             "digest": _digest, "sources": _sources, "export": _export,
             "new": _new, "convert": _convert}
 

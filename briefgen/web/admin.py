@@ -1,0 +1,4 @@
+"""Pages: admin."""
+from __future__ import annotations
+
+ROUTES: list = []

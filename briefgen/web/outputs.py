@@ -1,0 +1,4 @@
+"""Pages: outputs."""
+from __future__ import annotations
+
+ROUTES: list = []
