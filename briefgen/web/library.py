@@ -180,17 +180,20 @@ async def import_page(request: Request) -> Response:
                 names[sources[-1]] = Path(item.filename).name
         if not sources:
             return problem(request, "give a feed address or choose a file to import")
+        names[f"{ws.root}/"] = ""
         options = ingest.Options(format=kind if kind in ("feed", "csl", "article") else None)
         try:
             report = ingest.import_sources(ws, sources, options)
         except BriefgenError as err:
-            return page(request, "import.html", status=400, done=[], problems=[str(err)])
+            return page(request, "import.html", status=400, done=[],
+                        problems=_named([f"briefgen: error: {err}"], names))
     done, problems = (_named(lines, names) for lines in report.lines(counts=True))
     return page(request, "import.html", done=done, problems=problems)
 
 
 def _named(lines: list[str], names: dict[str, str]) -> list[str]:
-    """Report lines naming the uploaded file as the author knows it, not its temporary copy."""
+    """Report lines naming the uploaded file as the author knows it, not its temporary copy,
+    and files by their place in the workspace."""
     for temp, name in names.items():
         lines = [line.replace(temp, name) for line in lines]
     return lines
