@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.errors import InputError
-from briefgen.library.index import Hit, Index, open_index
+from briefgen.library.index import Hit, Index, index_path, open_index
 from briefgen.models import SourceRecord
 from briefgen.workspace import Workspace
 
@@ -43,10 +43,16 @@ class Filters:
 
 
 @contextmanager
-def _index(ws: Workspace) -> Iterator[Index]:
+def _index(ws: Workspace, refresh: bool = True) -> Iterator[Index]:
+    """The index, brought up to date unless the caller knows no file changed since the
+    last refresh (``briefgen serve`` watches the folder): skips checking every file."""
     if not ws.sources_dir.is_dir():
         raise InputError("no sources/ folder: add a record first (briefgen sources add)",
                          file=ws.root)
+    if not refresh and index_path(ws.root).is_file():
+        with Index(index_path(ws.root), ws.sources_dir) as index:
+            yield index
+        return
     with open_index(ws.root, ws.sources_dir) as index:
         for problem in index.problems():
             log.warning("warning: %s (left out)", problem.error)
@@ -111,10 +117,10 @@ def find(ws: Workspace, key: str) -> tuple[SourceRecord, Path]:
 
 
 def search(ws: Workspace, query: str, limit: int = 20, syntax: bool = False,
-           mark: tuple[str, str] = ("**", "**")) -> list[Hit]:
+           mark: tuple[str, str] = ("**", "**"), refresh: bool = True) -> list[Hit]:
     """Records holding every word of ``query`` (title, summary, text, quotes), best first,
     each with a passage in which the words are marked."""
-    with _index(ws) as index:
+    with _index(ws, refresh) as index:
         hits = index.hits(query, limit, syntax, mark)
     return [dataclasses.replace(hit, passage=_one_line(hit.passage)) for hit in hits]
 

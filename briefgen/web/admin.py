@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 from starlette.datastructures import UploadFile
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -55,12 +56,13 @@ async def eject(request: Request) -> Response:
     async with request.form() as form:
         name = str(form.get("name", ""))
     target = templates.eject(ws, name)
+    site(request).snapshot.changed()
     return RedirectResponse(f"/templates/edit/{target.name}", status_code=303)
 
 
 async def check(request: Request) -> Response:
     ws = site(request).workspace()
-    problems = [str(p) for p in templates.check_templates(ws)]
+    problems = [str(p) for p in await run_in_threadpool(templates.check_templates, ws)]
     return page(request, "templates.html", items=templates.list_templates(ws), problems=problems)
 
 
@@ -93,9 +95,11 @@ async def edit(request: Request) -> Response:
         if saving:
             try:
                 opened = drafts.save(path, text, opened)
+                site(request).snapshot.changed()
             except drafts.Conflict as clash:
                 conflict, opened = clash.disk, clash.disk_hash
-    result = _trial(ws, path.name, text, chosen) if chosen else drafts.Result()
+    result = await run_in_threadpool(_trial, ws, path.name, text, chosen) if chosen \
+        else drafts.Result()
     return page(request, "template_edit.html", status=409 if conflict else 200, template=path.name,
                 text=drafts.normalised(text), opened=opened, briefs=briefs, chosen=chosen,
                 result=result, conflict=conflict)
@@ -123,6 +127,7 @@ async def reference(request: Request) -> Response:
     if reason := _docx_problem(data):
         return problem(request, f"reference.docx: {reason}")
     write_atomically([Output(ws.templates_dir / templates.REFERENCE, data)])
+    site(request).snapshot.changed()
     return RedirectResponse("/templates", status_code=303)
 
 
@@ -147,7 +152,7 @@ async def digest(request: Request) -> Response:
     ws = site(request).workspace()
     week = request.query_params.get("week", "").strip()
     try:
-        html, name = digest_html(ws, week)
+        html, name = await run_in_threadpool(digest_html, ws, week)
     except BriefgenError as err:
         html, name, error = "", week, str(err)
     else:

@@ -7,7 +7,9 @@ environment (the note templates' sandbox is a different one, untouched).
 """
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -81,8 +83,16 @@ def create_app(root: Path, guard: Guard) -> SecurityMiddleware:
               Route("/logout", logout, methods=["POST"]), Route("/lang", set_lang, methods=["POST"]),
               *briefs.ROUTES, *library.ROUTES, *outputs.ROUTES, *admin.ROUTES,
               Mount("/static", StaticFiles(directory=HERE / "static"), name="static")]
-    app = Starlette(routes=routes, exception_handlers={
-        HTTPException: _http_error, BriefgenError: _server_error, Exception: _server_error})
     Workspace(root)                     # a broken briefgen.toml stops the start, not a page
-    app.state.site = Site(root.resolve(), guard, page_templates())
+    shared = Site(root.resolve(), guard, page_templates())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        shared.snapshot.start()
+        yield
+        shared.snapshot.stop.set()
+
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
+        HTTPException: _http_error, BriefgenError: _server_error, Exception: _server_error})
+    app.state.site = shared
     return SecurityMiddleware(app, guard)

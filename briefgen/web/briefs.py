@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -56,7 +57,7 @@ async def listing(request: Request) -> Response:
     from briefgen.briefs.commands import list_types
 
     ws = site(request).workspace()
-    rows = [_row(ws, path) for path in drafts.brief_paths(ws)]
+    rows = await run_in_threadpool(lambda: [_row(ws, p) for p in drafts.brief_paths(ws)])
     return page(request, "briefs.html", rows=rows, types=list_types(ws),
                 default_lang=ws.settings.language)
 
@@ -74,9 +75,9 @@ async def new(request: Request) -> Response:
     return RedirectResponse(f"/briefs/{path.stem}", status_code=303)
 
 
-def _editor(request: Request, ws: Workspace, path: Path, text: str, opened: str,
-            status: int = 200, **extra: object) -> HTMLResponse:
-    result = drafts.render(ws, path, text)
+async def _editor(request: Request, ws: Workspace, path: Path, text: str, opened: str,
+                  status: int = 200, **extra: object) -> HTMLResponse:
+    result = await run_in_threadpool(drafts.render, ws, path, text)
     shown = path.relative_to(ws.root).as_posix()
     return page(request, "editor.html", status=status, brief_id=path.stem, file=shown,
                 text=drafts.normalised(text), opened=opened, result=result, **extra)
@@ -86,8 +87,9 @@ async def editor(request: Request) -> Response:
     ws = site(request).workspace()
     path = drafts.brief_file(ws, request.path_params["brief_id"])
     data = path.read_bytes()
-    return _editor(request, ws, path, data.decode("utf-8", "replace"), drafts.fingerprint(data),
-                   saved=request.query_params.get("saved") == "1", quote=_quote(ws, request))
+    return await _editor(request, ws, path, data.decode("utf-8", "replace"),
+                         drafts.fingerprint(data), saved=request.query_params.get("saved") == "1",
+                         quote=_quote(ws, request))
 
 
 def _quote(ws: Workspace, request: Request) -> str:
@@ -108,7 +110,7 @@ async def preview(request: Request) -> Response:
     path = drafts.brief_file(ws, request.path_params["brief_id"])
     async with request.form() as form:
         text = str(form.get("text", ""))
-    result = drafts.render(ws, path, text)
+    result = await run_in_threadpool(drafts.render, ws, path, text)
     return page(request, "preview.html", result=result, oob=True)
 
 
@@ -120,8 +122,8 @@ async def save(request: Request) -> Response:
     try:
         drafts.save(path, text, opened)
     except drafts.Conflict as conflict:
-        return _editor(request, ws, path, text, conflict.disk_hash, status=409,
-                       conflict=conflict.disk)
+        return await _editor(request, ws, path, text, conflict.disk_hash, status=409,
+                             conflict=conflict.disk)
     return RedirectResponse(f"/briefs/{path.stem}?saved=1", status_code=303)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 from starlette.datastructures import FormData, UploadFile
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -45,7 +46,7 @@ def _filters(query: dict[str, str]) -> library.Filters:
                            query.get("classification") or None)
 
 
-def find(ws: Workspace, query: dict[str, str]) -> list[dict[str, Any]]:
+def find(ws: Workspace, query: dict[str, str], fresh_index: bool = False) -> list[dict[str, Any]]:
     """Records matching the words (FTS: "phrases", OR, prefix*) and the filters, best first."""
     words, filters = query.get("q", "").strip(), _filters(query)
     filtered = filters != library.Filters()
@@ -54,7 +55,8 @@ def find(ws: Workspace, query: dict[str, str]) -> list[dict[str, Any]]:
         return [{"id": r.id, "title": Markup(escape(r.title)), "passage": "", "record": r}
                 for r in list(allowed.values())[:LIMIT]]
     syntax = any(c in words for c in '"*') or " OR " in words
-    hits = library.search(ws, words, LIMIT * (4 if filtered else 1), syntax, MARK)
+    hits = library.search(ws, words, LIMIT * (4 if filtered else 1), syntax, MARK,
+                          refresh=not fresh_index)
     return [{"id": h.id, "title": marked(h.title), "passage": marked(h.passage),
              "record": allowed[h.id] if allowed else None}
             for h in hits if allowed is None or h.id in allowed][:LIMIT]
@@ -65,7 +67,8 @@ async def search_page(request: Request) -> Response:
     query = dict(request.query_params)
     searched = any(query.get(k) for k in ("q", "tag", "kind", "since", "until", "classification"))
     try:
-        hits = find(ws, query) if searched else []
+        current = site(request).snapshot.index_current()
+        hits = await run_in_threadpool(find, ws, query, current) if searched else []
     except BriefgenError as err:
         return page(request, "library.html", status=400, query=query, hits=[], kinds=KINDS,
                     levels=ws.scale.levels, searched=searched, error=str(err))
@@ -78,7 +81,9 @@ async def suggest(request: Request) -> Response:
     ws = site(request).workspace()
     words = request.query_params.get("q", "")
     try:
-        hits = find(ws, {"q": words}) if words.strip() else \
+        hits = await run_in_threadpool(find, ws, {"q": words},
+                                       site(request).snapshot.index_current()) \
+            if words.strip() else \
             [{"id": r.id, "title": r.title} for r, _ in library.records(ws)[:10]]
     except BriefgenError:
         hits = []
@@ -140,6 +145,7 @@ async def add_page(request: Request) -> Response:
     if not errors:
         try:
             added = ingest.add(ws, fields)
+            site(request).snapshot.changed()
             return RedirectResponse(f"/library/records/{added.record.id}", status_code=303)
         except InputError as err:
             errors = {(err.field or "title").split(".")[0]: err.message}
@@ -183,7 +189,8 @@ async def import_page(request: Request) -> Response:
         names[f"{ws.root}/"] = ""
         options = ingest.Options(format=kind if kind in ("feed", "csl", "article") else None)
         try:
-            report = ingest.import_sources(ws, sources, options)
+            report = await run_in_threadpool(ingest.import_sources, ws, sources, options)
+            site(request).snapshot.changed()
         except BriefgenError as err:
             return page(request, "import.html", status=400, done=[],
                         problems=_named([f"briefgen: error: {err}"], names))

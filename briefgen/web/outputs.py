@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -71,7 +72,7 @@ async def build_one(request: Request) -> Response:
     if fmt not in MEDIA:
         return _page(request, ws, status=404, lines=[f"briefgen: error: unknown format {fmt!r}"])
     try:
-        written = build(ws, [str(path)], [fmt])
+        written = await run_in_threadpool(build, ws, [str(path)], [fmt])
     except BriefgenError as err:
         return _page(request, ws, status=422, lines=cli_lines(err, ws.root), failed=path.stem)
     target = written[0]

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse
 from briefgen.errors import BriefgenError
 from briefgen.web import i18n
 from briefgen.web.security import Guard
+from briefgen.web.snapshot import Snapshot
 from briefgen.workspace import Workspace
 
 HERE = Path(__file__).parent
@@ -25,10 +26,14 @@ class Site:
     guard: Guard
     pages: jinja2.Environment
     jobs: dict[str, Any] = field(default_factory=dict)
+    snapshot: Snapshot = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.snapshot = Snapshot(self.root)
 
     def workspace(self) -> Workspace:
-        """Read afresh for each request: the CLI or an editor may have changed the settings."""
-        return Workspace(self.root)
+        """The workspace as it is on disk now (the CLI or an editor may change it)."""
+        return self.snapshot.workspace()
 
 
 def site(request: Request) -> Site:
