@@ -176,3 +176,13 @@ def test_the_real_server_answers_on_loopback_only_to_its_names(workspace: Path) 
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_port_in_use_is_one_clear_line(workspace: Path, capsys: pytest.CaptureFixture) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "-C", str(workspace), "--port", str(port)]) == 2
+    assert capsys.readouterr().err == \
+        f"briefgen: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"

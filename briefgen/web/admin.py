@@ -18,7 +18,7 @@ from briefgen.builder import Output, write_atomically
 from briefgen.errors import BriefgenError, InputError
 from briefgen.note import templates
 from briefgen.web import drafts
-from briefgen.web.pages import page, problem, site
+from briefgen.web.pages import page, site
 from briefgen.workspace import Workspace
 
 MAX_DOCX = 10 * 1024 * 1024
@@ -105,16 +105,19 @@ async def edit(request: Request) -> Response:
                 result=result, conflict=conflict)
 
 
-def _docx_problem(data: bytes) -> str:
-    """Why ``data`` is not a Word document (it is read as a zip, never run), or ""."""
+def check_docx(data: bytes) -> None:
+    """Refuse what is not a Word document (it is opened as a zip, never run)."""
+    where = Path("templates") / templates.REFERENCE
+    if len(data) > MAX_DOCX:
+        raise InputError(f"larger than {MAX_DOCX // 1048576} MB", file=where)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
     except zipfile.BadZipFile:
-        return "not a Word document (.docx is a zip file)"
-    if "word/document.xml" not in names or "word/styles.xml" not in names:
-        return "not a Word document: it has no word/document.xml and word/styles.xml"
-    return ""
+        raise InputError("not a Word document (a .docx is a zip file)", file=where) from None
+    if not {"word/document.xml", "word/styles.xml"} <= names:
+        raise InputError("not a Word document: it has no word/document.xml and "
+                         "word/styles.xml", file=where)
 
 
 async def reference(request: Request) -> Response:
@@ -122,10 +125,7 @@ async def reference(request: Request) -> Response:
     async with request.form(max_files=1) as form:
         item = form.get("file")
         data = await item.read(MAX_DOCX + 1) if isinstance(item, UploadFile) else b""
-    if len(data) > MAX_DOCX:
-        return problem(request, f"reference.docx: larger than {MAX_DOCX // 1048576} MB")
-    if reason := _docx_problem(data):
-        return problem(request, f"reference.docx: {reason}")
+    check_docx(data)
     write_atomically([Output(ws.templates_dir / templates.REFERENCE, data)])
     site(request).snapshot.changed()
     return RedirectResponse("/templates", status_code=303)
@@ -169,7 +169,7 @@ async def send(request: Request) -> Response:
     async with request.form() as form:
         week = str(form.get("week", ""))
     if not ws.settings.smtp.host:
-        return problem(request, "sending needs [smtp] host in briefgen.toml")
+        raise InputError("sending needs [smtp] host in briefgen.toml")
     results = weekly.run(ws, weekly.Options(week=week, email=True))
     html, name = digest_html(ws, week)
     return page(request, "digest.html", html=html, week=name, error="", smtp=True,

@@ -73,7 +73,8 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     """Anything unexpected: logged on the server, a plain apology in the browser."""
     if isinstance(exc, BriefgenError):
         return problem(request, exc)
-    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    log.error("error: %s %s failed; the traceback follows", request.method, request.url.path,
+              exc_info=exc)
     return page(request, "error.html", status=500, heading="problem", detail="internal")
 
 

@@ -21,7 +21,7 @@ from briefgen.models import SourceRecord
 from briefgen.readers import validate
 from briefgen.web import drafts
 from briefgen.web.drafts import normalised
-from briefgen.web.pages import page, problem, site
+from briefgen.web.pages import page, site
 from briefgen.workspace import Workspace
 
 MARK = ("\ue000", "\ue001")          # private-use characters: never in record text
@@ -165,7 +165,8 @@ async def _upload(item: UploadFile, folder: Path) -> str:
     suffix = suffix if suffix in (".json", ".html", ".htm", ".md", ".txt", ".xml") else ".txt"
     data = await item.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        raise InputError(f"{item.filename}: larger than {MAX_UPLOAD // 1048576} MB")
+        raise InputError(f"larger than {MAX_UPLOAD // 1048576} MB",
+                         file=Path(item.filename or "upload").name)
     target = folder / f"upload{suffix}"
     target.write_bytes(data)
     return str(target)
@@ -185,7 +186,7 @@ async def import_page(request: Request) -> Response:
                 sources.append(await _upload(item, Path(folder)))
                 names[sources[-1]] = Path(item.filename).name
         if not sources:
-            return problem(request, "give a feed address or choose a file to import")
+            raise InputError("give a feed address or choose a file to import")
         names[f"{ws.root}/"] = ""
         options = ingest.Options(format=kind if kind in ("feed", "csl", "article") else None)
         try:

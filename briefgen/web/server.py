@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 from pathlib import Path
 
-from briefgen.errors import InputError
+from briefgen.errors import InputError, OutputError
 from briefgen.web.security import Guard, allowed_hosts
 
 TOKEN_VARIABLE = "BRIEFGEN_SERVE_TOKEN"
@@ -51,6 +52,22 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, auth: bool = Fa
 
     app = create_app(root, guard_for(host, port, auth, extra_hosts))
     shown = f"[{host}]" if ":" in host else host
+    listening = _listen(host, port, shown)
     print(f"serving {root} at http://{shown}:{port}/ (Ctrl+C to stop)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False,
-                proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+    config = uvicorn.Config(app, log_level="warning", server_header=False, proxy_headers=True,
+                            forwarded_allow_ips="127.0.0.1")
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+def _listen(host: str, port: int, shown: str) -> socket.socket:
+    """The listening socket, or a one-line error (a port in use, an address not here)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind((host.strip("[]"), port))
+        listening.listen(128)
+    except OSError as err:
+        listening.close()
+        raise OutputError(f"cannot listen on {shown}:{port}: {err.strerror or err}") from None
+    return listening
