@@ -76,11 +76,13 @@ async def new(request: Request) -> Response:
 
 
 async def _editor(request: Request, ws: Workspace, path: Path, text: str, opened: str,
-                  status: int = 200, **extra: object) -> HTMLResponse:
+                  status: int = 200, conflict: str | None = None, **extra: object) -> HTMLResponse:
+    """The editor page; with ``conflict``, the disk's version shown beside the author's."""
     result = await run_in_threadpool(drafts.render, ws, path, text)
     shown = path.relative_to(ws.root).as_posix()
     return page(request, "editor.html", status=status, brief_id=path.stem, file=shown,
-                text=drafts.normalised(text), opened=opened, result=result, **extra)
+                text=drafts.normalised(text), opened=opened, result=result, conflict=conflict,
+                **extra)
 
 
 async def editor(request: Request) -> Response:
