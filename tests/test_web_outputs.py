@@ -119,3 +119,24 @@ def test_the_digest_page_shows_a_week_and_sends_only_with_smtp(workspace: Path) 
     assert refused.status_code == 400 and "[smtp] host" in refused.text
     bad = web.get("/digest", params={"week": "soon"})
     assert bad.status_code == 400
+
+
+def test_send_now_mails_the_week_once_through_real_smtp(tmp_path: Path) -> None:
+    pytest.importorskip("aiosmtpd")
+    from tests.test_mail import Recorder, Server, _workspace, free_port
+
+    server = Server(free_port(), Recorder())
+    server.start()
+    try:
+        root = _workspace(tmp_path, server.port)
+        web = client(root)
+        page = web.get("/digest", params={"week": "2024-W50"}).text
+        assert 'action="/digest/send"' in page and "Tariff threat prompts talks" in page
+        sent = web.post("/digest/send", data={"csrf": csrf(web), "week": "2024-W50"})
+        assert sent.status_code == 200 and '<p role="status">Sent.</p>' in sent.text
+        [message] = server.parsed()
+        assert message["Subject"] == "[PROTECTED B] Weekly Digest: 2024-W50"
+        web.post("/digest/send", data={"csrf": csrf(web), "week": "2024-W50"})
+        assert len(server.handler.messages) == 1            # never sent twice
+    finally:
+        server.stop()
