@@ -5,6 +5,8 @@ match; else English. Note and brief text is never translated here.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 LANGS = ("en", "fr")
 
 WORDS: dict[str, dict[str, str]] = {
@@ -143,6 +145,6 @@ def pick(cookie: str | None, accept: str | None) -> str:
     return "en"
 
 
-def translator(lang: str):  # noqa: ANN201 - a callable for templates
+def translator(lang: str) -> Callable[[str], str]:
     """``t("key")`` in templates: the word in ``lang``."""
     return lambda key: WORDS[key][lang]

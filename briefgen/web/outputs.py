@@ -20,6 +20,7 @@ from briefgen.web import drafts
 from briefgen.web.pages import page, site
 from briefgen.workspace import Workspace
 
+KEEP_JOBS = 20
 MEDIA = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8",
          "pdf": "application/pdf",
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
@@ -118,7 +119,11 @@ async def build_all(request: Request) -> Response:
     except BriefgenError as err:
         return _page(request, ws, status=422, lines=cli_lines(err, ws.root))
     key = secrets.token_urlsafe(12)
-    job = site(request).jobs[key] = Job(total)
+    jobs = site(request).jobs
+    for old in list(jobs)[:-KEEP_JOBS]:          # finished runs are kept for a while only
+        if jobs[old].finished:
+            del jobs[old]
+    job = jobs[key] = Job(total)
     threading.Thread(target=_run, args=(ws, job, formats), daemon=True).start()
     return RedirectResponse(f"/outputs/jobs/{key}", status_code=303)
 
