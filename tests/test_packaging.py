@@ -33,7 +33,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 BRIEF = "border-cooperation"
 PACKAGE_DATA = ("_templates/briefing-note.md.j2", "_templates/reference.docx",
-                "_examples/briefgen.toml", "disclosure/ministers.json")
+                "_examples/briefgen.toml", "disclosure/ministers.json",
+                "web/static/htmx.min.js", "web/static/app.js", "web/templates/editor.html")
 
 
 @dataclass(frozen=True)

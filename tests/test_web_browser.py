@@ -177,3 +177,35 @@ def test_every_page_has_no_axe_violations(page) -> None:  # noqa: ANN001
         if result.violations_count:
             failures[url] = result.generate_report()
     assert not failures, "\n".join(f"{url}:\n{report}" for url, report in failures.items())
+
+
+def test_a_record_quote_is_inserted_at_the_cursor(page) -> None:  # noqa: ANN001
+    expect = playwright_api.expect
+    page.goto("/library/records/news-article")
+    page.select_option("#brief-0", "note")
+    page.get_by_role("button", name="Insert in a brief").click()
+    page.wait_for_url("**/briefs/note?record=news-article&quote=0")
+    page.evaluate("() => { const t = document.getElementById('text');"
+                  " const at = t.value.indexOf('small [@stats, p. 3].') + 21;"
+                  " t.focus(); t.setSelectionRange(at, at); }")
+    page.get_by_role("button", name="Insert", exact=True).click()
+    expect(page.locator("#text")).to_have_value(re.compile(
+        r"small \[@stats, p\. 3\]\.“We will keep working together\.” \[@news-article\]"))
+    note = page.frame_locator("#preview iframe")
+    expect(note.locator("body")).to_contain_text("“We will keep working together.”")
+    expect(page.locator("#findings li.error")).to_have_count(0)
+
+
+def test_pages_read_without_javascript(browser, server: str) -> None:  # noqa: ANN001
+    context = browser.new_context(base_url=server, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto("/briefs/note")
+        note = page.frame_locator("#preview iframe")
+        playwright_api.expect(note.locator("a.footnote-ref").first).to_have_text("1")
+        page.goto("/library")
+        page.fill("#q", "talks")
+        page.get_by_role("button", name="Search").click()
+        playwright_api.expect(page.get_by_role("link", name="Border talks continue")).to_be_visible()
+    finally:
+        context.close()
