@@ -49,6 +49,8 @@ WORDS = ("officials border cooperation tariff minister department briefing measu
 QUERIES = ["border", "tariff minister", "fentanyl", "steel aluminum", "ambassador premier",
            "cooperation agreement", "immigration data", "negotiations", "ports crossings"]
 BRIEF = "border-cooperation"
+MORE = ("Officials met again on the border and reviewed the shared work on ports and crossings, "
+        "as the department reported [@atip-2024-11-briefing-notes-border-cooperation].\n\n")
 
 
 def workspace(root: Path, records: int) -> None:
@@ -66,13 +68,11 @@ def workspace(root: Path, records: int) -> None:
             f"publisher: Wire\ndate: 2025-{1 + i % 12:02d}-{1 + i % 28:02d}\n"
             f"tags: [{rng.choice(WORDS)}]\nsummary: {text[:200]}\ntext: {text}\n")
     path = next((root / "briefs").glob(f"{BRIEF}.*"))
+    markdown = path.suffix == ".md"
+    start = "## Background\n\n" if markdown else "background: |\n  "
+    more = MORE if markdown else MORE + "  "       # YAML: the block's indent goes on
     while estimate_pages(read_brief(path)[0]) < 2:
-        text = path.read_text()
-        text = re.sub(r"^background: \|\n", "background: |\n  Officials met again on the "
-                      "border and reviewed the shared work on ports and crossings, as the "
-                      "department reported [@atip-2024-11-briefing-notes-border-cooperation]."
-                      "\n\n", text, count=1, flags=re.M)
-        path.write_text(text)
+        path.write_text(path.read_text().replace(start, start + more, 1))
 
 
 def median_ms(call, runs: int) -> float:  # noqa: ANN001 - a request to time

@@ -35,7 +35,8 @@ def main() -> int:
         for name in ("briefgen.toml", "sources", "briefs"):
             source = REPO / name
             (shutil.copytree if source.is_dir() else shutil.copyfile)(source, root / name)
-        convert(Workspace(root), BRIEF, "md")          # the editor shows the Markdown form
+        if not (root / "briefs" / f"{BRIEF}.md").exists():
+            convert(Workspace(root), BRIEF, "md")      # the editor shows the Markdown form
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
