@@ -186,3 +186,16 @@ def test_a_port_in_use_is_one_clear_line(workspace: Path, capsys: pytest.Capture
         assert main(["serve", "-C", str(workspace), "--port", str(port)]) == 2
     assert capsys.readouterr().err == \
         f"briefgen: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_a_wildcard_bind_answers_to_this_machine_names_only() -> None:
+    from briefgen.web.server import guard_for
+
+    guard = guard_for("0.0.0.0", 8000, True, ("briefs.example.org",), env={TOKEN_VARIABLE: TOKEN})
+    for name in (socket.gethostname(), "localhost", "briefs.example.org"):
+        assert guard.host_allowed(f"{name}:8000") and guard.host_allowed(name)
+    assert not guard.host_allowed("evil.example:8000")
+    assert guard.token == TOKEN
+    loopback = guard_for("127.0.0.1", 8000, False, env={})
+    assert not loopback.host_allowed(f"{socket.gethostname()}:8000") or \
+        socket.gethostname() == "localhost"

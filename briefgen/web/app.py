@@ -7,6 +7,7 @@ environment (the note templates' sandbox is a different one, untouched).
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -26,6 +27,7 @@ from briefgen.web.security import COOKIE, Guard, SecurityMiddleware, cookie, ses
 from briefgen.workspace import Workspace
 
 log = logging.getLogger("briefgen")
+FAILED_SIGN_IN_DELAY = 1.0          # seconds
 
 
 async def home(request: Request) -> Response:
@@ -39,6 +41,7 @@ async def login(request: Request) -> Response:
     async with request.form() as form:
         sid = guard.sign_in(str(form.get("token", "")))
     if sid is None:
+        await asyncio.sleep(FAILED_SIGN_IN_DELAY)    # slows guessing; other requests go on
         return page(request, "login.html", status=403, failed=True)
     response = RedirectResponse("/briefs", status_code=303)
     response.headers["set-cookie"] = cookie(sid, request.url.scheme == "https")

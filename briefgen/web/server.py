@@ -40,7 +40,20 @@ def guard_for(host: str, port: int, auth: bool, extra_hosts: tuple[str, ...] = (
         if len(token) < MIN_TOKEN:
             raise InputError(f"--auth needs an access token of at least {MIN_TOKEN} characters "
                              f"in the environment variable {TOKEN_VARIABLE}")
-    return Guard(allowed_hosts(host, port, extra_hosts), token)
+    return Guard(allowed_hosts(host, port, (*machine_names(host), *extra_hosts)), token)
+
+
+def machine_names(host: str) -> tuple[str, ...]:
+    """For a wildcard bind (0.0.0.0, ::), the names and addresses this machine is reached
+    by; another name (a DNS alias, a proxy's) is given with --allow-host."""
+    if host not in ("0.0.0.0", "::", "[::]"):
+        return ()
+    names = {socket.gethostname(), socket.getfqdn(), "127.0.0.1", "localhost", "::1"}
+    try:
+        names |= {str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None)}
+    except OSError:
+        pass
+    return tuple(sorted(names))
 
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, auth: bool = False,
