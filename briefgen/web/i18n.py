@@ -65,6 +65,8 @@ WORDS: dict[str, dict[str, str]] = {
     "cite_search": {"en": "Find a source to cite", "fr": "Trouver une source à citer"},
     "cite_hint": {"en": "Type [@ in the brief to search the library.",
                   "fr": "Tapez [@ dans la note pour chercher dans la bibliothèque."},
+    "type_words": {"en": "Type a few words of the title or text.",
+                   "fr": "Tapez quelques mots du titre ou du texte."},
     "close": {"en": "Close", "fr": "Fermer"},
     "search": {"en": "Search", "fr": "Rechercher"},
     "words": {"en": "Words or \"a phrase\"", "fr": "Mots ou « une expression »"},

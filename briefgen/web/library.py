@@ -50,15 +50,14 @@ def find(ws: Workspace, query: dict[str, str], fresh_index: bool = False) -> lis
     """Records matching the words (FTS: "phrases", OR, prefix*) and the filters, best first."""
     words, filters = query.get("q", "").strip(), _filters(query)
     filtered = filters != library.Filters()
-    allowed = {r.id: r for r, _ in library.records(ws, filters)} if filtered or not words else None
     if not words:
-        return [{"id": r.id, "title": Markup(escape(r.title)), "passage": "", "record": r}
-                for r in list(allowed.values())[:LIMIT]]
+        return [{"id": r.id, "title": Markup(escape(r.title)), "passage": ""}
+                for r, _ in library.records(ws, filters)[:LIMIT]]
+    allowed = {r.id for r, _ in library.records(ws, filters)} if filtered else None
     syntax = any(c in words for c in '"*') or " OR " in words
     hits = library.search(ws, words, LIMIT * (4 if filtered else 1), syntax, MARK,
                           refresh=not fresh_index)
-    return [{"id": h.id, "title": marked(h.title), "passage": marked(h.passage),
-             "record": allowed[h.id] if allowed else None}
+    return [{"id": h.id, "title": marked(h.title), "passage": marked(h.passage)}
             for h in hits if allowed is None or h.id in allowed][:LIMIT]
 
 
@@ -79,15 +78,15 @@ async def search_page(request: Request) -> Response:
 async def suggest(request: Request) -> Response:
     """The `[@` picker's list: a button per record, its key in ``data-key``."""
     ws = site(request).workspace()
-    words = request.query_params.get("q", "")
+    words = request.query_params.get("q", "").strip()
+    if not words:
+        return page(request, "suggest.html", hits=[], words="")
     try:
         hits = await run_in_threadpool(find, ws, {"q": words},
-                                       site(request).snapshot.index_current()) \
-            if words.strip() else \
-            [{"id": r.id, "title": r.title} for r, _ in library.records(ws)[:10]]
+                                       site(request).snapshot.index_current())
     except BriefgenError:
         hits = []
-    return page(request, "suggest.html", hits=hits[:10])
+    return page(request, "suggest.html", hits=hits[:10], words=words)
 
 
 async def record_page(request: Request) -> Response:
