@@ -152,3 +152,30 @@ def test_a_quote_from_a_record_page_opens_the_editor_ready_to_insert(workspace: 
     assert opened.headers["location"] == "/briefs/note?record=news-article&quote=0"
     page = web.get(opened.headers["location"]).text
     assert 'data-text="“We will keep working together.” [@news-article]"' in page
+
+
+def test_builds_while_the_app_saves_never_fail_or_mix(workspace: Path) -> None:
+    """``briefgen build`` running as the editor saves: each build reads one whole version."""
+    from briefgen.builder import build
+
+    path = workspace / NOTE
+    base = path.read_text()
+    done = threading.Event()
+
+    def saver() -> None:
+        try:
+            for n in range(1, 21):
+                old = path.read_bytes()
+                drafts.save(path, base.replace("An Analyst", f"Analyst {n:02d}"),
+                            drafts.fingerprint(old))
+        finally:
+            done.set()
+
+    writer = threading.Thread(target=saver)
+    writer.start()
+    names = set()
+    while not done.is_set():
+        [out] = build(Workspace(workspace), ["note"], ["md"], check=False)
+        names |= set(re.findall(r"An Analyst|Analyst \d\d", out.read_text()))
+    writer.join()
+    assert names and names <= {"An Analyst", *(f"Analyst {n:02d}" for n in range(1, 21))}
