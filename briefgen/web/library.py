@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from briefgen.errors import BriefgenError, InputError
+from briefgen.library import add as adding
 from briefgen.library import ingest
 from briefgen.library import search as library
 from briefgen.models import SourceRecord
@@ -143,7 +144,7 @@ async def add_page(request: Request) -> Response:
     errors = field_errors(ws, fields)
     if not errors:
         try:
-            added = ingest.add(ws, fields)
+            added = adding.add(ws, fields)
             site(request).snapshot.changed()
             return RedirectResponse(f"/library/records/{added.record.id}", status_code=303)
         except InputError as err:
