@@ -4,7 +4,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -125,14 +125,19 @@ class Workspace:
     def _find_brief(self, name: str) -> Path:
         for candidate in (Path(name), self.briefs_dir / name,
                           *(self.briefs_dir / f"{name}{suffix}" for suffix in BRIEF_SUFFIXES)):
-            try:
-                found = candidate.is_file()
-            except OSError as err:      # briefs/ that cannot be searched: say so
-                raise InputError(f"cannot read the folder: {err.strerror or err}",
-                                 file=candidate.parent) from None
-            if found:
+            if probe(candidate, Path.is_file):
                 return self.inside(candidate.absolute(), "brief")
         raise InputError(f"brief {name!r} not found (looked in {self.briefs_dir})")
+
+
+def probe(path: Path, test: Callable[[Path], bool]) -> bool:
+    """``test(path)``, such as ``Path.exists``; a folder that cannot be searched is one
+    clear error naming it rather than a traceback."""
+    try:
+        return test(path)
+    except OSError as err:
+        raise InputError(f"cannot read the folder: {err.strerror or err}",
+                         file=path.parent) from None
 
 
 def _resolved(path: Path) -> Path:

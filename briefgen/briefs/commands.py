@@ -22,7 +22,7 @@ from briefgen.errors import InputError, OutputError, shown_path
 from briefgen.models import Brief, check_id
 from briefgen.note.notetypes import BUILTIN, known_types
 from briefgen.readers import read_brief, read_text
-from briefgen.workspace import BRIEF_SUFFIXES, Workspace
+from briefgen.workspace import BRIEF_SUFFIXES, Workspace, probe
 
 log = logging.getLogger("briefgen")
 SUFFIXES = {"md": ".md", "yaml": ".yaml"}
@@ -64,12 +64,7 @@ def new(ws: Workspace, note_type: str, name: str | None, lang: str | None,
     _check_name(name, note_type)
     for suffix in BRIEF_SUFFIXES:
         existing = ws.briefs_dir / f"{name}{suffix}"
-        try:
-            taken = existing.exists()
-        except OSError as err:      # briefs/ that cannot be searched: say so
-            raise InputError(f"cannot read the folder: {err.strerror or err}",
-                             file=ws.briefs_dir) from None
-        if taken:
+        if probe(existing, Path.exists):
             raise OutputError(f"{shown_path(existing)} already exists; choose another name")
     target = ws.briefs_dir / f"{name}.md"
     _write(target, skeleton(ws, note_type, lang, today), replace=False)
