@@ -7,6 +7,7 @@ DOCX/HTML writers only ever meet ordinary Markdown footnotes.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
@@ -102,14 +103,14 @@ def _follows_word(text: str, match: re.Match[str]) -> bool:
 
 def cited_keys(text: str) -> list[str]:
     """Keys cited in the text, in order, with repeats."""
-    keys: list[str] = []
+    return list(_cited_keys(text))
 
-    def collect(cites: tuple[Cite, ...]) -> str:
-        keys.extend(cite.key for cite in cites)
-        return ""
 
-    sub_clusters(text, collect)
-    return keys
+@functools.lru_cache(maxsize=64)
+def _cited_keys(text: str) -> tuple[str, ...]:
+    """Cached: composing and checking a brief ask this of the same texts several
+    times, and each answer is a scan of the whole text."""
+    return tuple(cite.key for _, _, cites in find_clusters(text) for cite in cites)
 
 
 def find_clusters(text: str) -> list[tuple[int, int, tuple[Cite, ...]]]:
