@@ -193,7 +193,7 @@ async def _form_token(scope: Scope, receive: Receive) -> str:
 
 
 def _with_headers(send: Send, new_sid: str | None, secure: bool) -> Send:
-    """``send`` adding the security headers, and the session cookie when it is new."""
+    """``send`` adding the security headers, and the sign-in cookie when it is new."""
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = list(message.get("headers", []))
