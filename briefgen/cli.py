@@ -15,6 +15,7 @@ from pathlib import Path
 
 from briefgen import __version__
 from briefgen.errors import BriefgenError, BuildFailed, ChecksFailed, InputErrors
+from briefgen.review import command as review
 
 log = logging.getLogger("briefgen")
 
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_sources(commands)
     _add_export(commands)
     _add_briefs(commands)
+    review.add_parser(commands, [_common()], build)
     return parser
 
 
@@ -227,6 +229,7 @@ def _build(args: argparse.Namespace) -> int:
     ws = Workspace(args.workspace)
     paths = ws.brief_paths(args.briefs)
     jobs = worker_count(args.jobs, len(paths))
+    redlines = review.for_build(ws, paths, args)   # made before the build writes anything
     started = time.perf_counter()
     with _progress(len(paths), args.quiet) as step:
         try:
@@ -242,6 +245,7 @@ def _build(args: argparse.Namespace) -> int:
             print(f"briefgen: {len(paths) - len(err.failures)} built, {len(err.failures)} "
                   f"failed in {time.perf_counter() - started:.1f} s", file=sys.stderr)
             return err.exit_code
+    written += review.write(redlines)
     if not args.quiet:
         for path in written:
             print(f"wrote {_relative(path)}")
@@ -465,7 +469,7 @@ def _relative(path: Path) -> str:
 COMMANDS = {"init": _init, "build": _build, "check": _check, "templates": _templates,
             "preview": _preview, "serve": _serve,
             "digest": _digest, "sources": _sources, "export": _export,
-            "new": _new, "convert": _convert}
+            "new": _new, "convert": _convert, "redline": review.run}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -366,6 +366,12 @@ def _department(value: Any) -> Any:
     return {"name": value} if isinstance(value, str) else value
 
 
+class ReviewSettings(Model):
+    """``[review]`` in briefgen.toml: who the changes of a redline are attributed to."""
+
+    author: OneLine | None = None     # default: the note's author (prepared_by, else department)
+
+
 class Settings(Model):
     """briefgen.toml: workspace-wide defaults."""
 
@@ -378,6 +384,7 @@ class Settings(Model):
     check: CheckSettings = CheckSettings()
     digest: DigestSettings = DigestSettings()
     smtp: SmtpSettings = SmtpSettings()
+    review: ReviewSettings = ReviewSettings()
 
 
 # Fields of a Brief whose text is Markdown written by staff (may carry citations).
