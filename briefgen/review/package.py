@@ -49,7 +49,7 @@ class Package:
         self.parsed: dict[str, Element] = {}
         self.document = self.xml(self.main)
         if local(self.document) != "document" or self.document.find(w("body")) is None:
-            raise InputError("not a Word document: its main part has no body", file=source)
+            raise InputError("not a DOCX file: it holds no Word document", file=source)
         self.rels = self._rels(self.main)
 
     def _main_part(self) -> str:

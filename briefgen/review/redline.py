@@ -104,8 +104,9 @@ def _git_show(brief: Path, revision: str) -> bytes:
         return run.stdout
     said = run.stderr.decode("utf-8", "replace")
     if "not a git repository" in said:
-        raise InputError(f"--against {revision}: not a file, and the folder {shown_path(brief.parent)}/ "
-                         "is not in a git repository; give an earlier brief or DOCX file")
+        raise InputError(f"--against {revision}: not a file, and the folder "
+                         f"{shown_path(brief.parent)}/ is not in a git repository; give an "
+                         "earlier brief or DOCX file")
     if "exists on disk, but not in" in said or "does not exist in" in said:
         raise NotAtRevision(f"{shown} did not exist at {revision}; give a later revision, or "
                          "an earlier brief or DOCX file")
