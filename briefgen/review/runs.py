@@ -174,7 +174,7 @@ def word_diff(before: list[Atom], after: list[Atom]) -> Iterator[Piece]:
     replaced by another in the same place is one footnote, changed."""
     matcher = SequenceMatcher(None, [a.key for a in before], [a.key for a in after],
                               autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _readable(matcher.get_opcodes(), before):
         if tag == "equal":
             yield from (("eq", a, o) for o, a in zip(before[i1:i2], after[j1:j2]))
             continue
@@ -189,6 +189,26 @@ def word_diff(before: list[Atom], after: list[Atom]) -> Iterator[Piece]:
             i, j = k_old + 1, k_new + 1
         yield from (("del", a, None) for a in olds[i:])
         yield from (("ins", a, None) for a in news[j:])
+
+
+def _readable(opcodes: list[tuple[str, int, int, int, int]],
+              before: list[Atom]) -> list[tuple[str, int, int, int, int]]:
+    """Changes separated only by spaces or a punctuation mark made one: "~~provides
+    information~~ updates you", not "~~provides~~ updates ~~information~~ you"."""
+    ops = list(opcodes)
+    for k in range(1, len(ops) - 1):
+        tag, i1, i2, j1, j2 = ops[k]
+        if (tag == "equal" and ops[k - 1][0] != "equal" and ops[k + 1][0] != "equal"
+                and (i2 - i1 <= 2 or all(not a.key.strip() for a in before[i1:i2]))
+                and not any(c.isalnum() for a in before[i1:i2] for c in a.key)):
+            ops[k] = ("replace", i1, i2, j1, j2)
+    merged: list[tuple[str, int, int, int, int]] = []
+    for op in ops:
+        if merged and merged[-1][0] != "equal" and op[0] != "equal":
+            merged[-1] = ("replace", merged[-1][1], op[2], merged[-1][3], op[4])
+        else:
+            merged.append(op)
+    return merged
 
 
 def rebuilt(p: Element, pieces: list[Piece], ctx: Context, mark: str | None = None) -> Element:

@@ -55,6 +55,8 @@ def _pair(old: list[Element], old_keys: list[str], new: list[Element],
     """Old and new blocks of a changed stretch, similar ones paired (in order),
     the others alone: the most similar pairing, found by dynamic programming."""
     n, m = len(old), len(new)
+    if n == m == 1 and local(old[0]) == local(new[0]):
+        return [(old[0], new[0])]        # one paragraph rewritten in place: one paragraph
     if n * m > _MAX_PAIRING:
         return [(o, None) for o in old] + [(None, e) for e in new]
     sim = [[_similarity(old[i], old_keys[i], new[j], new_keys[j]) for j in range(m)]
