@@ -254,3 +254,45 @@ def test_outside_a_git_repository_the_message_says_so(workspace: Path) -> None:
     assert result.stderr == ("briefgen: error: --against HEAD: not a file, and the folder briefs/ "
                              "is not in a git repository; give an earlier brief or DOCX file\n")
     assert not (workspace / "out").exists()
+
+
+DECISION_EDITS = [     # the options table loses a row and a cell gains a point; a section goes
+    ("### Lead with the U.S. figures on the northern border\n", "### Lead with the figures\n"),
+    ("- Speaks to the reason the U.S. gives for the tariffs",
+     "- Shows Canada acting in good faith.\n- Speaks to the reason the U.S. gives for the tariffs"),
+    ("### Do both, in every exchange\n\nPros:\n\n- Pairs what Canada does with what the U.S. "
+     "figures show [@atip-mcguinty-talking-points-border-cooperation; "
+     "@cbp-northern-border-fentanyl-migration].\n\nCons:\n\n- Needs the same lines across "
+     "departments and the embassy.\n\n", ""),
+    ("That you approve Option 3: present", "That you approve Option 1: present"),
+    ("- **Speed matters.**", "- *Speed matters.*"),                   # bold to italic
+    ("## Next Steps\n\nWith your approval, officials will share the lines with Global Affairs "
+     "Canada\nand the Canada Border Services Agency.\n\n", ""),
+]
+
+
+def test_tables_formatting_and_whole_sections(tmp_path: Path) -> None:
+    root = tmp_path / "desk"
+    assert run("init", str(root), cwd=tmp_path).returncode == 0
+    brief = root / "briefs/border-decision.md"
+    text = brief.read_text(encoding="utf-8")
+    (root / "earlier.md").write_text(text, encoding="utf-8")
+    for old, new in DECISION_EDITS:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    brief.write_text(text, encoding="utf-8")
+    result = run("redline", "border-decision", "--against", "earlier.md", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert run("build", "border-decision", "--no-check", cwd=root).returncode == 0
+    shutil.copy(root / "out/border-decision.docx", root / "new.docx")
+    brief.write_text((root / "earlier.md").read_text(encoding="utf-8"), encoding="utf-8")
+    assert run("build", "border-decision", "--no-check", cwd=root).returncode == 0
+    redline = root / "out/border-decision-redline.docx"
+    assert reading(redline, accept=True) == reading(root / "new.docx", None)
+    assert reading(redline, accept=False) == reading(root / "out/border-decision.docx", None)
+    body = parts(redline)["word/document.xml"]
+    rows = [tr for tr in body.iter(f"{W}tr") if tr.find(f"{W}trPr/{W}del") is not None]
+    assert len(rows) == 1 and "Do both" in _text(rows[0])               # a row deleted
+    assert body.find(f".//{W}rPrChange/{W}rPr/{W}b") is not None         # was bold
+    assert any(_text(el) == "Next Steps" for el in body.iter(f"{W}del"))
+    assert "Shows Canada acting in good faith." in [_text(el) for el in body.iter(f"{W}ins")]
