@@ -296,3 +296,63 @@ def test_tables_formatting_and_whole_sections(tmp_path: Path) -> None:
     assert body.find(f".//{W}rPrChange/{W}rPr/{W}b") is not None         # was bold
     assert any(_text(el) == "Next Steps" for el in body.iter(f"{W}del"))
     assert "Shows Canada acting in good faith." in [_text(el) for el in body.iter(f"{W}ins")]
+
+
+def _word_edited(sent: Path, target: Path) -> str:
+    """The sent DOCX as a reviewer's Word leaves it: a pending insertion and deletion,
+    a comment, bookmarks, a picture and a section break, all pointing into its own
+    parts. Returns the text the reviewer inserted."""
+    from lxml import etree
+
+    with zipfile.ZipFile(sent) as package:
+        members = {n: package.read(n) for n in package.namelist()}
+    root = etree.fromstring(members["word/document.xml"])
+    w = f"{{{W[1:-1]}}}"
+    body = root.find(f"{w}body")
+    summary = [p for p in body.iter(f"{w}p") if "This note provides" in "".join(p.itertext())][0]
+    ins = etree.SubElement(summary, f"{w}ins", {f"{w}id": "901", f"{w}author": "DG",
+                                                f"{w}date": "2025-04-11T09:00:00Z"})
+    etree.SubElement(etree.SubElement(ins, f"{w}r"), f"{w}t").text = " Reviewed by the DG."
+    first_run = summary.find(f"{w}r")
+    deleted = etree.Element(f"{w}del", {f"{w}id": "902", f"{w}author": "DG",
+                                        f"{w}date": "2025-04-11T09:00:00Z"})
+    etree.SubElement(etree.SubElement(deleted, f"{w}r"), f"{w}delText").text = "Draft: "
+    first_run.addprevious(deleted)
+    first_run.addprevious(etree.Element(f"{w}bookmarkStart", {f"{w}id": "0", f"{w}name": "x"}))
+    comment = etree.SubElement(summary, f"{w}r")
+    etree.SubElement(comment, f"{w}commentReference", {f"{w}id": "0"})
+    picture = etree.SubElement(summary, f"{w}r")
+    etree.SubElement(picture, f"{w}drawing").append(etree.fromstring(
+        '<a:blip xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r='
+        '"http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:embed="rId99"/>'))
+    ppr = summary.find(f"{w}pPr")
+    section = etree.SubElement(ppr, f"{w}sectPr")
+    etree.SubElement(section, f"{w}headerReference", {
+        f"{w}type": "default",
+        "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id": "rId98"})
+    members["word/document.xml"] = etree.tostring(root)
+    with zipfile.ZipFile(target, "w") as package:
+        for name, data in members.items():
+            package.writestr(name, data)
+    return "Reviewed by the DG."
+
+
+def test_an_earlier_docx_edited_in_word(desk: Path) -> None:
+    """Its pending changes count as accepted; what points into its own parts (a comment,
+    a picture, a section's header) stays out of the redline, whose parts are the new note's."""
+    reviewed = _word_edited(desk / "sent.docx", desk / "reviewed.docx")
+    result = run("redline", "border-cooperation", "--against", "reviewed.docx", "--out",
+                 "out/reviewed", cwd=desk)
+    assert result.returncode == 0, result.stderr
+    redline = desk / "out/reviewed/border-cooperation-redline.docx"
+    assert reading(redline, accept=True) == reading(desk / "out/border-cooperation.docx", None)
+    found = parts(redline)
+    body = found["word/document.xml"]
+    assert reviewed in [_text(el).strip() for el in body.iter(f"{W}del")]
+    assert "Draft:" not in _text(body)
+    assert body.find(f".//{W}commentReference") is None and body.find(f".//{W}drawing") is None
+    assert len(body.findall(f".//{W}sectPr")) == 1
+    with zipfile.ZipFile(redline) as package:
+        rels = package.read("word/_rels/document.xml.rels").decode()
+        xml = package.read("word/document.xml").decode()
+    assert all(f'Id="{r_id}"' in rels for r_id in re.findall(r'r:(?:id|embed)="([^"]+)"', xml))

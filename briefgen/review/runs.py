@@ -85,6 +85,13 @@ class Context:
     notes: Notes | None = None       # None inside footnotes, headers and footers
 
 
+# Objects of a run that point at other parts of their file (a picture, a comment,
+# an endnote): an old version's cannot come into the redline, which has the new
+# version's parts.
+FOREIGN = {"drawing", "pict", "object", "commentReference", "endnoteReference", "ruby",
+           "embeddedObject"}
+
+
 # Reading ----------------------------------------------------------------------
 
 
@@ -215,10 +222,10 @@ def rebuilt(p: Element, pieces: list[Piece], ctx: Context, mark: str | None = No
     """``p`` (or, for a deleted paragraph, a copy of it) with its runs made again from
     ``pieces``; ``mark`` tracks the paragraph mark itself as inserted or deleted."""
     if mark == "del":
-        target = p.makeelement(p.tag, p.attrib)
+        target = p.makeelement(p.tag, {})
         ppr = p.find(w("pPr"))
         if ppr is not None:
-            target.append(copy.deepcopy(ppr))
+            target.append(_old_ppr(ppr))
     else:
         target = p
         for child in list(p):
@@ -228,6 +235,19 @@ def rebuilt(p: Element, pieces: list[Piece], ctx: Context, mark: str | None = No
     if mark:
         mark_paragraph(target, mark, ctx)
     return target
+
+
+def _old_ppr(ppr: Element) -> Element:
+    """An old paragraph's properties, for its deleted copy: without its section break
+    (which names the old file's headers) and without its own change records."""
+    ppr = copy.deepcopy(ppr)
+    for child in list(ppr):
+        if local(child) in ("sectPr", "pPrChange"):
+            ppr.remove(child)
+    for mark in ppr.findall(f"{w('rPr')}/*"):
+        if local(mark) in ("ins", "del", "moveFrom", "moveTo", "rPrChange"):
+            mark.getparent().remove(mark)
+    return ppr
 
 
 def _emit(p: Element, pieces: list[Piece], ctx: Context) -> None:
@@ -295,6 +315,8 @@ def _append(run: Element, atom: Atom, kind: str, old: Atom | None, ctx: Context)
         else:
             last.attrib.pop("{http://www.w3.org/XML/1998/namespace}space", None)
         return
+    if kind == "del" and local(atom.item) in FOREIGN:
+        return                      # it points into the old file's parts: the text is enough
     item = copy.deepcopy(atom.item)
     if kind == "del" and local(item) == "instrText":
         item.tag = w("delInstrText")

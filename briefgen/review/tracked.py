@@ -187,6 +187,5 @@ def _whole_row(tr: Element, kind: str, ctx: Context) -> None:
     change = trpr.find(w("trPrChange"))
     ctx.marks.add(trpr, kind, None if change is None else trpr.index(change))
     side = ctx.old if kind == "del" else ctx.new
-    for tc in tr.findall(w("tc")):
-        for p in tc.findall(w("p")):
-            p.getparent().replace(p, whole_paragraph(p, kind, side, ctx))
+    for p in list(tr.iter(w("p"))):
+        p.getparent().replace(p, whole_paragraph(p, kind, side, ctx))
