@@ -260,14 +260,14 @@ DECISION_EDITS = [     # the options table loses a row and a cell gains a point;
     ("### Lead with the U.S. figures on the northern border\n", "### Lead with the figures\n"),
     ("- Speaks to the reason the U.S. gives for the tariffs",
      "- Shows Canada acting in good faith.\n- Speaks to the reason the U.S. gives for the tariffs"),
-    ("### Do both, in every exchange\n\nPros:\n\n- Pairs what Canada does with what the U.S. "
+    (("### Do both, in every exchange\n\nPros:\n\n- Pairs what Canada does with what the U.S. "
      "figures show [@atip-mcguinty-talking-points-border-cooperation; "
      "@cbp-northern-border-fentanyl-migration].\n\nCons:\n\n- Needs the same lines across "
-     "departments and the embassy.\n\n", ""),
+     "departments and the embassy.\n\n"), ""),
     ("That you approve Option 3: present", "That you approve Option 1: present"),
     ("- **Speed matters.**", "- *Speed matters.*"),                   # bold to italic
-    ("## Next Steps\n\nWith your approval, officials will share the lines with Global Affairs "
-     "Canada\nand the Canada Border Services Agency.\n\n", ""),
+    (("## Next Steps\n\nWith your approval, officials will share the lines with Global Affairs "
+     "Canada\nand the Canada Border Services Agency.\n\n"), ""),
 ]
 
 
@@ -309,7 +309,7 @@ def _word_edited(sent: Path, target: Path) -> str:
     root = etree.fromstring(members["word/document.xml"])
     w = f"{{{W[1:-1]}}}"
     body = root.find(f"{w}body")
-    summary = [p for p in body.iter(f"{w}p") if "This note provides" in "".join(p.itertext())][0]
+    summary = next(p for p in body.iter(f"{w}p") if "This note provides" in "".join(p.itertext()))
     ins = etree.SubElement(summary, f"{w}ins", {f"{w}id": "901", f"{w}author": "DG",
                                                 f"{w}date": "2025-04-11T09:00:00Z"})
     etree.SubElement(etree.SubElement(ins, f"{w}r"), f"{w}t").text = " Reviewed by the DG."

@@ -9,6 +9,7 @@ Needs LibreOffice (soffice) and poppler-utils (pdftoppm).
 """
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -42,7 +43,7 @@ def main() -> int:
         brief.write_text(edited(brief.read_text(encoding="utf-8")), encoding="utf-8")
         ws = Workspace(root)
         made = make(ws, brief, "sent.md", root / "out", "Director, Border Policy")
-        note = pdf.convert([made.data], [_stamp()], pdf.find_soffice())[0]
+        note = pdf.convert([made.data], [dt.datetime(2025, 4, 10)], pdf.find_soffice())[0]
         (Path(temp) / "redline.pdf").write_bytes(note)
         for picture, (page, x, y, width, height) in CROPS.items():
             subprocess.run(["pdftoppm", "-png", "-r", str(RESOLUTION), "-f", str(page), "-l",
@@ -51,12 +52,6 @@ def main() -> int:
                             str(REPO / "docs" / "img" / picture)], check=True)
             print(f"wrote docs/img/{picture}.png")
     return 0
-
-
-def _stamp():  # noqa: ANN202 - a datetime
-    import datetime as dt
-
-    return dt.datetime(2025, 4, 10)
 
 
 if __name__ == "__main__":
