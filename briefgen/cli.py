@@ -237,6 +237,7 @@ def _build(args: argparse.Namespace) -> int:
                             check=not args.no_check, jobs=jobs, progress=step,
                             keep_going=args.keep_going or args.jobs is not None)
         except BuildFailed as err:
+            review.write(redlines, err.failures)     # those of the notes that were written
             for path, error in err.failures:
                 text = str(error)
                 if not text.startswith(f"{_relative(path)}:"):    # else the error names the brief

@@ -194,6 +194,19 @@ def test_build_redline_against_writes_a_redline_for_every_brief(desk: Path) -> N
         assert bool(changes) == (name == "border-cooperation-redline.docx"), name
 
 
+def test_keep_going_builds_the_other_redlines(desk: Path) -> None:
+    (desk / "briefs/draft.md").write_text("---\nsubject: A draft\n---\n", encoding="utf-8")
+    try:
+        result = run("build", "--redline-against", "HEAD", "--no-check", "-k", "--out",
+                     "out/kept", cwd=desk)
+    finally:
+        (desk / "briefs/draft.md").unlink()
+    assert result.returncode == 1
+    assert "briefs/draft.md: no redline: briefs/draft.md" in result.stderr
+    assert "briefgen: failed: briefs/draft.md" in result.stderr
+    assert len(list((desk / "out/kept").glob("*-redline.docx"))) == 10
+
+
 def test_libreoffice_renders_the_redline(desk: Path) -> None:
     from briefgen.writers import pdf
 

@@ -50,12 +50,15 @@ def run(args: argparse.Namespace) -> int:
 
 def for_build(ws: Workspace, paths: Sequence[Path], args: argparse.Namespace) -> list[Redline]:
     """``build --redline-against REV``: every brief's redline, made before the build writes
-    anything. A brief that is new since REV has no earlier version: it is said, and skipped."""
+    anything. In a batch, a brief that is new since REV has no earlier version: it is said,
+    and skipped; with --keep-going (or -j) so is a brief whose redline cannot be made."""
     revision = getattr(args, "redline_against", None)
     if not revision:
         return []
+    from briefgen.errors import BriefgenError
     from briefgen.review.redline import NotAtRevision
 
+    going = args.keep_going or args.jobs is not None
     made = []
     for path in paths:
         try:
@@ -64,6 +67,10 @@ def for_build(ws: Workspace, paths: Sequence[Path], args: argparse.Namespace) ->
             if len(paths) == 1:
                 raise
             log.warning("%s: no redline: new since %s", _shown(path), revision)
+        except BriefgenError as err:
+            if not going:
+                raise
+            log.warning("%s: no redline: %s", _shown(path), err)
     return made
 
 
@@ -74,8 +81,11 @@ def _make(ws: Workspace, path: Path, against: str, out: Path | None,
     return make(ws, path, against, ws.output_dir(out if out is not None else Path("out")), author)
 
 
-def write(redlines: list[Redline]) -> list[Path]:
-    """The redlines, written atomically (all or none) under the output folder's lock."""
+def write(redlines: list[Redline], failures: Sequence[tuple[Path, object]] = ()) -> list[Path]:
+    """The redlines, written atomically (all or none) under the output folder's lock;
+    not those of the briefs in ``failures`` (a batch's briefs whose notes failed)."""
+    failed = {path for path, _ in failures}
+    redlines = [r for r in redlines if r.brief not in failed]
     if not redlines:
         return []
     from briefgen.builder import Output, output_lock, write_atomically

@@ -27,6 +27,7 @@ class NotAtRevision(InputError):
 class Redline:
     """A redline made in memory: where it goes, its bytes, what it holds."""
 
+    brief: Path
     path: Path
     data: bytes
     changes: Changes
@@ -42,7 +43,7 @@ def make(ws: Workspace, brief: Path, against: str, out_dir: Path,
     who = author or ws.settings.review.author or note.author
     when = dt.datetime.combine(note.brief.date, dt.time()).strftime("%Y-%m-%dT%H:%M:%SZ")
     data, changes = redline(old, new, who, when)
-    return Redline(out_dir / f"{note.name}{SUFFIX}", data, changes, against)
+    return Redline(brief, out_dir / f"{note.name}{SUFFIX}", data, changes, against)
 
 
 def _docx(ws: Workspace, note: Note) -> bytes:
