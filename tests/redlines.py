@@ -15,7 +15,7 @@ EDITS = [   # (old, new) in briefs/border-cooperation.md: every kind of change a
     ("purpose: information\n", "purpose: information\nclassification: PROTECTED A\n"),  # marking
     ("This note provides information on Canada–U.S. border cooperation",       # prose
      "This note updates you on Canada–U.S. border cooperation"),
-    ('particularly the U.S." [@atip-2024-11-briefing-notes-border-cooperation].',  # footnote changed
+    ('particularly the U.S." [@atip-2024-11-briefing-notes-border-cooperation].',  # a locator
      'particularly the U.S." [@atip-2024-11-briefing-notes-border-cooperation, p. 2].'),
     ("last-minute concessions followed [@globalnews-2025-04-border-cooperation-documents].",
      "last-minute concessions followed."),                                      # footnote removed

@@ -79,7 +79,8 @@ def test_pandoc_reads_the_new_text_accepted_and_the_old_rejected(desk: Path) -> 
 def pypandoc_all(path: Path) -> str:
     import pypandoc
 
-    return pypandoc.convert_file(str(path), "html", format="docx", extra_args=["--track-changes=all"])
+    return pypandoc.convert_file(str(path), "html", format="docx",
+                                 extra_args=["--track-changes=all"])
 
 
 def _changes(root) -> list:
@@ -138,13 +139,14 @@ def test_changes_carry_the_author_and_the_brief_date_and_unique_ids(desk: Path) 
     assert len(ids) == len(set(ids))
 
 
-def test_author_from_settings_and_from_the_command_line(desk: Path, tmp_path: Path) -> None:
+def test_author_from_settings_and_from_the_command_line(desk: Path) -> None:
     settings = desk / "briefgen.toml"
     kept = settings.read_text(encoding="utf-8")
     try:
         settings.write_text(kept + '\n[review]\nauthor = "Border Policy Directorate"\n',
                             encoding="utf-8")
-        assert run("redline", BRIEF, "--against", "HEAD", "--out", "out/a", cwd=desk).returncode == 0
+        result = run("redline", BRIEF, "--against", "HEAD", "--out", "out/a", cwd=desk)
+        assert result.returncode == 0, result.stderr
         result = run("redline", BRIEF, "--against", "HEAD", "--author", "J. Doe", "--out",
                      "out/b", cwd=desk)
         assert result.returncode == 0, result.stderr
@@ -228,7 +230,7 @@ def _refused(desk: Path, *args: str, message: str) -> None:
     assert not out.exists()
 
 
-def test_bad_earlier_versions_are_one_clear_line_and_write_nothing(desk: Path, tmp_path: Path) -> None:
+def test_bad_earlier_versions_are_one_clear_line_and_write_nothing(desk: Path) -> None:
     (desk / "notes.txt").write_text("not a note", encoding="utf-8")
     (desk / "plain.docx").write_bytes(b"just some text, not a zip")
     good = (desk / "sent.docx").read_bytes()
@@ -270,7 +272,9 @@ def test_outside_a_git_repository_the_message_says_so(workspace: Path) -> None:
 
 
 DECISION_EDITS = [     # the options table loses a row and a cell gains a point; a section goes
-    ("### Lead with the U.S. figures on the northern border\n", "### Lead with the figures\n"),
+    ("### Lead with the U.S. figures on the northern border\n",
+     "### Wait for the U.S. to move\n\nPros:\n\n- Keeps every option open.\n\nCons:\n\n"
+     "- Leaves the U.S. to set the terms.\n\n### Lead with the figures\n"),
     ("- Speaks to the reason the U.S. gives for the tariffs",
      "- Shows Canada acting in good faith.\n- Speaks to the reason the U.S. gives for the tariffs"),
     (("### Do both, in every exchange\n\nPros:\n\n- Pairs what Canada does with what the U.S. "
@@ -306,6 +310,8 @@ def test_tables_formatting_and_whole_sections(tmp_path: Path) -> None:
     body = parts(redline)["word/document.xml"]
     rows = [tr for tr in body.iter(f"{W}tr") if tr.find(f"{W}trPr/{W}del") is not None]
     assert len(rows) == 1 and "Do both" in _text(rows[0])               # a row deleted
+    rows = [tr for tr in body.iter(f"{W}tr") if tr.find(f"{W}trPr/{W}ins") is not None]
+    assert len(rows) == 1 and "Wait for the U.S." in _text(rows[0])    # and one inserted
     assert body.find(f".//{W}rPrChange/{W}rPr/{W}b") is not None         # was bold
     assert any(_text(el) == "Next Steps" for el in body.iter(f"{W}del"))
     assert "Shows Canada acting in good faith." in [_text(el) for el in body.iter(f"{W}ins")]

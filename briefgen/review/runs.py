@@ -143,7 +143,8 @@ def signature(el: Element | None, drop: tuple[str, ...] = ()) -> str:
 
 def _canonical(el: Element) -> str:
     """An element as text, whatever namespace prefixes its document declares."""
-    attrs = sorted((k, v) for k, v in el.attrib.items() if not etree.QName(k).localname.startswith("rsid"))
+    attrs = sorted((k, v) for k, v in el.attrib.items()
+                   if not etree.QName(k).localname.startswith("rsid"))
     inner = "".join(_canonical(c) for c in el if isinstance(c.tag, str))
     return f"<{el.tag}{attrs}{el.text or ''}{inner}>"
 
@@ -153,7 +154,6 @@ def text_key(el: Element, side: Side) -> str:
     if local(el) == "p":
         return "".join(a.key for a in atoms(el, side))
     return "\0tbl" + "\0|".join(text_key(p, side) for p in el.iter(w("p")))
-
 
 
 # Paragraphs -------------------------------------------------------------------

@@ -10,7 +10,7 @@ is kept is diffed inside the footnotes part (see :mod:`briefgen.review.notes`).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from difflib import SequenceMatcher
 
 from briefgen.review.runs import (
@@ -138,11 +138,11 @@ def table(old: Element, new: Element, ctx: Context) -> Iterator[Element]:
     for tr in new_rows:
         new.remove(tr)
     matcher = SequenceMatcher(None, keys[0], keys[1], autojunk=False)
-    for _, i1, i2, j1, j2 in matcher.get_opcodes():
-        olds, news = old_rows[i1:i2], new_rows[j1:j2]
-        for k in range(max(len(olds), len(news))):
-            before = olds[k] if k < len(olds) else None
-            after = news[k] if k < len(news) else None
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        pairs: Iterable[tuple[Element | None, Element | None]] = (
+            zip(old_rows[i1:i2], new_rows[j1:j2]) if tag == "equal" else
+            _pair(old_rows[i1:i2], keys[0][i1:i2], new_rows[j1:j2], keys[1][j1:j2]))
+        for before, after in pairs:
             for row in _row(before, after, ctx):
                 if anchor is not None:
                     anchor.addprevious(row)
@@ -156,7 +156,7 @@ def _grid(tbl: Element) -> int:
 
 
 def _row(old: Element | None, new: Element | None, ctx: Context) -> Iterator[Element]:
-    if old is not None and new is not None and len(old.findall(w("tc"))) == len(new.findall(w("tc"))):
+    if old is not None and new is not None and _cells(old) == _cells(new):
         for old_tc, new_tc in zip(old.findall(w("tc")), new.findall(w("tc"))):
             _cell(old_tc, new_tc, ctx)
         yield new
@@ -168,6 +168,10 @@ def _row(old: Element | None, new: Element | None, ctx: Context) -> Iterator[Ele
     if new is not None:
         _whole_row(new, "ins", ctx)
         yield new
+
+
+def _cells(tr: Element) -> int:
+    return len(tr.findall(w("tc")))
 
 
 def _cell(old: Element, new: Element, ctx: Context) -> None:
