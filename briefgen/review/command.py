@@ -27,9 +27,9 @@ def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.Argu
     redline.add_argument("--against", required=True, metavar="REV|FILE",
                          help="the earlier version: a git revision of the brief (HEAD, HEAD~2, "
                               "a tag), another brief file, or an earlier DOCX")
-    redline.add_argument("--author", help="who the changes are attributed to (default: "
+    redline.add_argument("--author", metavar="NAME", help="who the changes are attributed to (default: "
                          "[review] author in briefgen.toml, else the note's author)")
-    redline.add_argument("--out", type=Path, default=None,
+    redline.add_argument("--out", type=Path, default=None, metavar="DIR",
                          help="output folder (default: out/); writes BRIEF-redline.docx")
     build.add_argument("--redline-against", metavar="REV", default=None,
                        help="also write out/BRIEF-redline.docx: each note's changes since "
