@@ -1,33 +1,14 @@
 """Parallel builds: briefs made in worker processes, one workspace read per worker."""
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from briefgen.errors import InputError
-from briefgen.processes import exit_with_parent, usable_cpus
+from briefgen.processes import exit_with_parent
 
-log = logging.getLogger("briefgen")
-# A batch this large is worth starting worker processes for, when -j is not given.
-PARALLEL_FROM = 8
 _workspace: Any = None
-
-
-def worker_count(asked: int | None, briefs: int) -> int:
-    """``-j N``, at most one process per usable CPU; by default one per CPU for a large batch."""
-    cpus = usable_cpus()
-    if asked is None:
-        return cpus if briefs >= PARALLEL_FROM else 1
-    if asked < 1:
-        raise InputError(f"-j {asked}: give 1 or more worker processes")
-    if asked > cpus:
-        log.warning("warning: -j %d is more than the %d CPUs this run may use; using %d",
-                    asked, cpus, cpus)
-        return cpus
-    return asked
 
 
 def _start(root: Path) -> None:

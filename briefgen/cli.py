@@ -222,7 +222,7 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from briefgen.batch import worker_count
+    from briefgen.cpus import worker_count
     from briefgen.builder import build, parse_formats
     from briefgen.workspace import Workspace
 

@@ -1,4 +1,4 @@
-"""Processes: who is alive, how many CPUs a run may use, and workers that die with their parent.
+"""Processes: who is alive, and workers that die with their parent.
 
 Shared by the build (stale temp files, worker processes) and the digest (its run lock).
 """
@@ -25,14 +25,6 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return True
-
-
-def usable_cpus() -> int:
-    """The CPUs this process may run on (its affinity, e.g. under taskset or a container)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):       # no sched_getaffinity (macOS, Windows)
-        return os.cpu_count() or 1
 
 
 def exit_with_parent() -> None:

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import briefgen.batch as batch
 import briefgen.builder as builder
+import briefgen.cpus as cpus
 from briefgen.cli import main
 
 what, count, marker, go = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
@@ -43,6 +43,6 @@ def _counted(real: Callable[..., Any]) -> Callable[..., Any]:
 owner = {"stage": builder, "replace": builder.os, "note": builder}[what]
 name = {"stage": "_stage", "replace": "replace", "note": "make_note"}[what]
 setattr(owner, name, _counted(getattr(owner, name)))
-real_cpus = batch.usable_cpus
-batch.usable_cpus = lambda: max(2, real_cpus())      # -j 2 means two workers, even on one CPU
+real_cpus = cpus.usable_cpus
+cpus.usable_cpus = lambda: max(2, real_cpus())      # -j 2 means two workers, even on one CPU
 sys.exit(main(sys.argv[sys.argv.index("--") + 1:]))
