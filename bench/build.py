@@ -70,7 +70,7 @@ def one_note(root: Path, brief: Path) -> dict[str, float]:
 
 
 def bench_in_process(root: Path, runs: int) -> float:
-    brief = root / "briefs" / f"{BRIEF}.yaml"
+    brief = root / "briefs" / f"{BRIEF}.md"
     for _ in range(WARM_UP):
         one_note(root, brief)
     samples = [one_note(root, brief) for _ in range(runs)]
@@ -198,7 +198,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="warm in-process runs (default 20)")
     parser.add_argument("--cold-runs", type=int, default=7, help="cold process runs (default 7)")
+    parser.add_argument("--small", action="store_true", help="a quick run at a small size (as the tests run it)")
     args = parser.parse_args(argv)
+    if args.small:
+        args.runs, args.cold_runs = 3, 2
     print(f"briefgen bench: Python {sys.version.split()[0]} on {sys.platform}, "
           f"{os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="briefgen-bench-") as tmp:

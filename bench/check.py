@@ -56,7 +56,10 @@ def main() -> int:
     parser.add_argument("--briefs", type=int, default=100)
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--small", action="store_true", help="a quick run at a small size (as the tests run it)")
     args = parser.parse_args()
+    if args.small:
+        args.briefs, args.records, args.runs = 5, 200, 1
     root = Path(tempfile.mkdtemp(prefix="briefgen-check-bench-"))
     try:
         make_library(root, args.records)

@@ -90,7 +90,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5, help="warm digest and refresh runs")
+    parser.add_argument("--small", action="store_true", help="a quick run at a small size (as the tests run it)")
     args = parser.parse_args()
+    if args.small:
+        args.records, args.runs = 300, 1
     with tempfile.TemporaryDirectory(prefix="briefgen-bench-") as temp:
         root = Path(temp)
         started = time.perf_counter()
@@ -140,7 +143,7 @@ def main() -> int:
         print(f"refresh, 10 edited {refresh_s:8.3f} s   {args.records / refresh_s:8,.0f} records/s scanned   "
               f"target <= {TARGET_REFRESH_S} s   {'PASS' if refresh_s <= TARGET_REFRESH_S else 'MISS'}")
         ok = cold_rate >= TARGET_COLD_PER_S and warm_s <= TARGET_WARM_S and refresh_s <= TARGET_REFRESH_S
-    return 0 if ok else 1
+    return 0 if ok or args.small else 1     # a small run checks that the bench runs
 
 
 if __name__ == "__main__":

@@ -101,7 +101,10 @@ def timed(call):  # noqa: ANN001, ANN201 - a small helper
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=5000, help="entries per file (default 5000)")
+    parser.add_argument("--small", action="store_true", help="a quick run at a small size (as the tests run it)")
     args = parser.parse_args()
+    if args.small:
+        args.records = 200
     rng = random.Random(8)
     with tempfile.TemporaryDirectory() as temp:
         root = Path(temp)

@@ -95,7 +95,10 @@ def article_time(root: Path, body: str) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=1_000_000, help="characters (default 1 MB)")
+    parser.add_argument("--small", action="store_true", help="a quick run at a small size (as the tests run it)")
     args = parser.parse_args()
+    if args.small:
+        args.size = 40_000
     root = Path(tempfile.mkdtemp(prefix="briefgen-scan-bench-")) / "ws"
     init(root)
     for other in (root / "briefs").iterdir():

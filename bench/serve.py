@@ -128,7 +128,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=10000)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--small", action="store_true", help="a quick run at a small size (as the tests run it)")
     args = parser.parse_args()
+    if args.small:
+        args.records, args.runs = 200, 2
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "ws"
         root.mkdir()
