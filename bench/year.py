@@ -164,6 +164,17 @@ def build(root: Path, *options: str) -> Run:
     return measure([*briefgen_command(), "-q", "build", *options], root)
 
 
+def rebuild(root: Path, what: str) -> tuple[Run, int]:
+    """A build over the last one's outputs: its run and how many files it rewrote."""
+    before = outputs(root / "out")
+    print(f"\nrebuild, {what} ({load()})")
+    run = build(root)
+    count = rewritten(before, outputs(root / "out"))
+    print(f"  wall {run.seconds:7.2f} s   CPU {run.cpu_seconds:7.2f} s   "
+          f"{count} of {len(before)} files rewritten")
+    return run, count
+
+
 def force_option() -> list[str]:
     """``--force`` where the build has it (incremental builds), else nothing."""
     shown = subprocess.run([*briefgen_command(), "build", "--help"], capture_output=True, text=True)
@@ -235,24 +246,14 @@ def main(argv: list[str] | None = None) -> int:
               f"{notes / clean.seconds:6.1f} notes/s")
         print(f"  peak RSS: all processes {mb(clean.tree_mb)}, largest process {mb(clean.largest_mb)}")
 
-        before = outputs(root / "out")
-        print(f"\nrebuild, nothing changed ({load()})")
-        noop = build(root)
-        noop_files = rewritten(before, outputs(root / "out"))
-        print(f"  wall {noop.seconds:7.2f} s   CPU {noop.cpu_seconds:7.2f} s   "
-              f"{noop_files} of {len(before)} files rewritten")
-
+        noop, noop_files = rebuild(root, "nothing changed")
         record = sorted((root / "sources").glob("*-00001.yaml"))[0]
         expected = 2 * len(citing(root, record.stem))
         data = yaml.safe_load(record.read_text(encoding="utf-8"))
-        data["summary"] = "One record changed for the benchmark."
+        data["title"] += " (revised)"          # printed in the notes that cite it
         record.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        before = outputs(root / "out")
-        print(f"\nrebuild, one record changed: {record.stem} ({load()})")
-        one = build(root)
-        one_files = rewritten(before, outputs(root / "out"))
-        print(f"  wall {one.seconds:7.2f} s   CPU {one.cpu_seconds:7.2f} s   {one_files} files "
-              f"rewritten; the notes citing it have {expected}")
+        one, one_files = rebuild(root, f"one record changed: {record.stem}")
+        print(f"  the notes citing it have {expected} files")
 
         jobs2 = clean
         if cpus != 2:
