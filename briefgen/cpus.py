@@ -47,7 +47,7 @@ def cgroup_quota(root: Path | None = None, own: str | None = None) -> float | No
             own = OWN_CGROUPS.read_text(encoding="utf-8")
         except OSError:
             return None
-    limits = []
+    limits: list[float | None] = []
     for line in own.splitlines():
         hierarchy, _, rest = line.partition(":")
         controllers, _, path = rest.partition(":")
