@@ -385,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small", action="store_true", help="a quick run at a small size (as the tests run it)")
     args = parser.parse_args(argv)
     if args.small:
-        args.briefs, args.runs = 16, 1
+        args.briefs, args.runs = 10, 1
     print(f"briefgen batch bench: Python {sys.version.split()[0]} on {sys.platform}, "
           f"{os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="briefgen-batch-") as tmp:

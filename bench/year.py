@@ -4,7 +4,7 @@ Run from anywhere, with briefgen installed (``pip install -e '.[bench]'`` for Pa
 
     python bench/year.py                # 1,800 notes, 2,700 records
     python bench/year.py --notes 5000   # the memory target's size
-    python bench/year.py --small        # 30 notes: a quick run (what the tests run)
+    python bench/year.py --small        # 20 notes: a quick run (what the tests run)
 
 It generates a workspace in a temp folder, the same for the same arguments (fixed
 seed): ``briefgen init``'s settings and templates, the five note types in English
@@ -53,7 +53,7 @@ from briefgen.cpus import usable_cpus  # noqa: E402
 from briefgen.workspace import Workspace, init  # noqa: E402
 
 SEED = 2025
-NOTES, SMALL_NOTES = 1800, 30
+NOTES, SMALL_NOTES = 1800, 20
 RECORDS_PER_NOTE = 1.5
 SAMPLE, SMALL_SAMPLE = 100, 5
 TARGET_CLEAN_S = 20.0           # 1,800 notes, -j auto on 2 idle cores
