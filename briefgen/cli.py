@@ -476,7 +476,7 @@ COMMANDS = {"init": _init, "build": _build, "check": _check, "templates": _templ
 
 def main(argv: list[str] | None = None) -> int:
     # briefgen's models use no pydantic plugins; looking for some reads the metadata of
-    # every installed package, a third of a one-note build's start-up.
+    # every installed package at each start, slower the more packages there are.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     parser = _parser()
     args = parser.parse_args(argv)
