@@ -120,7 +120,7 @@ def main() -> int:
                       f"   {'PASS' if ok else 'MISS'}")
     finally:
         shutil.rmtree(root.parent, ignore_errors=True)
-    return 1 if misses else 0
+    return 1 if misses and not args.small else 0     # a small run checks that the bench runs
 
 
 if __name__ == "__main__":
