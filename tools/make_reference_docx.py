@@ -246,7 +246,7 @@ if __name__ == "__main__":
         if child.tag != qn("w:sectPr"):
             body.remove(child)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from briefgen.writers.ooxml import (  # fixed zip dates: a rerun changes no byte
+    from briefgen.writers.ooxml_package import (  # fixed zip dates: a rerun changes no byte
         package_bytes,
         set_app_properties,
         set_compatibility_mode,

@@ -1,349 +1,379 @@
-"""Raw OOXML that python-docx has no API for, behind small named helpers.
+"""WordprocessingML built with lxml: paragraphs, runs, footnotes, fields, lists, tables.
 
-Footnotes part, hyperlinks, fields, list numbering, table header rows,
-document language and a deterministic zip. The DOCX writer calls these and
-otherwise speaks python-docx.
+Each helper appends or sets exactly what Word's schema asks for, in the
+schema's child order, so the DOCX writer never searches an element for where
+a child goes (python-docx's generic insertion did that for every run). The
+markup matches what python-docx writes for the same calls, attribute for
+attribute, so a note's bytes do not depend on which of the two built it.
+The package around the parts is in :mod:`briefgen.writers.ooxml_package`.
 """
 from __future__ import annotations
 
-import io
-import zipfile
-from html import escape
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from docx.opc.constants import CONTENT_TYPE as CT
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import PackURI
-from docx.opc.part import Part, XmlPart
-from docx.opc.pkgwriter import PackageWriter
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
-from docx.text.paragraph import Paragraph
+from lxml import etree
 
-FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
-_FOOTNOTES_XML = (
-    f'<w:footnotes {nsdecls("w", "r")}>'
-    '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
-    'w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>'
-    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" '
-    'w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
-    '</w:footnotes>'
-)
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_W = "{%s}" % W_NS
 
 
-class Story:
-    """A parent for paragraphs that live outside the document body (footnotes)."""
-
-    def __init__(self, part: XmlPart) -> None:
-        self.part = part
+def w(name: str) -> str:
+    """The Clark name of a ``w:`` element or attribute."""
+    return _W + name
 
 
-def add_footnotes_part(document_part) -> XmlPart:
-    """The ``/word/footnotes.xml`` part with its two separator notes, related to the document."""
-    part = XmlPart(PackURI("/word/footnotes.xml"), FOOTNOTES_CT,
-                   parse_xml(_FOOTNOTES_XML), document_part.package)
-    document_part.relate_to(part, RT.FOOTNOTES)
-    return part
+P, PPR, PSTYLE, R, RPR, RSTYLE, T = w("p"), w("pPr"), w("pStyle"), w("r"), w("rPr"), w("rStyle"), w("t")
+TBL, TR, TC, BODY, SECT_PR = w("tbl"), w("tr"), w("tc"), w("body"), w("sectPr")
+VAL, ID = w("val"), w("id")
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+R_ID = "{%s}id" % R_NS
+EMU_PER_TWIP = 635
+_SubElement = etree.SubElement
+
+# Schema order of the properties this writer sets (CT_PPr, CT_TrPr, CT_TcPr, CT_TblPr).
+_PPR_ORDER = {w(n): i for i, n in enumerate((
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+    "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+    "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+    "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle",
+    "rPr", "sectPr", "pPrChange"))}
+_TRPR_ORDER = {w(n): i for i, n in enumerate((
+    "cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit", "trHeight",
+    "tblHeader", "tblCellSpacing", "jc", "hidden", "ins", "del", "trPrChange"))}
+_TCPR_ORDER = {w(n): i for i, n in enumerate((
+    "cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+    "textDirection", "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel",
+    "cellMerge", "tcPrChange"))}
+_TBLPR_ORDER = {w(n): i for i, n in enumerate((
+    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+    "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd",
+    "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription", "tblPrChange"))}
 
 
-def add_footnote(part: XmlPart, note_id: int, text_style: str, ref_style: str) -> Paragraph:
+def _child(parent: etree._Element, tag: str, order: dict[str, int]) -> etree._Element:
+    """``parent``'s ``tag`` child, made where the schema puts it when there is none."""
+    found = parent.find(tag)
+    if found is not None:
+        return found
+    rank = order[tag]
+    for index, existing in enumerate(parent):
+        if order.get(existing.tag, -1) > rank:
+            new = parent.makeelement(tag, {})
+            parent.insert(index, new)
+            return new
+    return _SubElement(parent, tag)
+
+
+def twips(emu: int) -> int:
+    """A length in EMU as Word's twentieths of a point, rounded as python-docx rounds."""
+    return int(round(emu / float(EMU_PER_TWIP)))
+
+
+# Paragraphs -------------------------------------------------------------------
+
+def paragraph(parent: etree._Element, style_id: str) -> etree._Element:
+    """A new ``w:p`` in paragraph style ``style_id`` at the end of ``parent``."""
+    p = _SubElement(parent, P)
+    _SubElement(_SubElement(p, PPR), PSTYLE).set(VAL, style_id)
+    return p
+
+
+def bare_paragraph(parent: etree._Element) -> etree._Element:
+    """A new ``w:p`` with no properties yet (a further paragraph in a table cell)."""
+    return _SubElement(parent, P)
+
+
+def set_style(p: etree._Element, style_id: str) -> None:
+    """The paragraph style of ``p`` (a header's own empty paragraph, say)."""
+    ppr = p.find(PPR)
+    if ppr is None:
+        ppr = etree.Element(PPR)
+        p.insert(0, ppr)
+    _child(ppr, PSTYLE, _PPR_ORDER).set(VAL, style_id)
+
+
+def _ppr(p: etree._Element, tag: str) -> etree._Element:
+    ppr = p.find(PPR)
+    if ppr is None:
+        ppr = etree.Element(PPR)
+        p.insert(0, ppr)
+    return _child(ppr, w(tag), _PPR_ORDER)
+
+
+def keep_with_next(p: etree._Element) -> None:
+    _ppr(p, "keepNext")
+
+
+def space_before(p: etree._Element, emu: int) -> None:
+    _ppr(p, "spacing").set(w("before"), str(twips(emu)))
+
+
+def tight_lines(p: etree._Element) -> None:
+    """No space after, single line spacing: a list set as compactly as a table cell."""
+    spacing = _ppr(p, "spacing")
+    spacing.set(w("after"), "0")
+    spacing.set(w("line"), "240")
+    spacing.set(w("lineRule"), "auto")
+
+
+def indent(p: etree._Element, left: int, hanging: int | None = None) -> None:
+    """Left indent (EMU) and, for a bullet, the hanging first line."""
+    ind = _ppr(p, "ind")
+    ind.set(w("left"), str(twips(left)))
+    if hanging is not None:
+        ind.set(w("hanging"), str(twips(hanging)))
+
+
+def align(p: etree._Element, jc: str) -> None:
+    """``left``, ``center`` or ``right``."""
+    _ppr(p, "jc").set(VAL, jc)
+
+
+def set_numbering(p: etree._Element, num_id: int, level: int) -> None:
+    num_pr = _ppr(p, "numPr")
+    _SubElement(num_pr, w("ilvl")).set(VAL, str(level))
+    _SubElement(num_pr, w("numId")).set(VAL, str(num_id))
+
+
+# Runs -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Fmt:
+    """Character formatting of a run; :func:`run_properties` turns it into ``w:rPr``."""
+
+    bold: bool = False
+    italic: bool = False
+    style: str | None = None      # character style id
+    superscript: bool = False
+    lang: str | None = None       # a passage in another language: its w:lang
+
+
+def run_properties(fmt: Fmt) -> etree._Element | None:
+    """The ``w:rPr`` of ``fmt``, made once and copied into each run; None when plain."""
+    if fmt == PLAIN:
+        return None
+    rpr = etree.Element(RPR, nsmap={"w": W_NS})
+    if fmt.style:
+        _SubElement(rpr, RSTYLE).set(VAL, fmt.style)
+    if fmt.bold:
+        _SubElement(rpr, w("b"))
+    if fmt.italic:
+        _SubElement(rpr, w("i"))
+    if fmt.superscript:
+        _SubElement(rpr, w("vertAlign")).set(VAL, "superscript")
+    if fmt.lang:
+        _SubElement(rpr, w("lang")).set(VAL, fmt.lang)
+    return rpr
+
+
+PLAIN = Fmt()
+
+
+def run(parent: etree._Element, rpr: etree._Element | None = None) -> etree._Element:
+    """A new ``w:r`` at the end of ``parent`` (a paragraph or hyperlink), with a copy of ``rpr``."""
+    r = _SubElement(parent, R)
+    if rpr is not None:
+        r.append(rpr.__copy__())
+    return r
+
+
+def add_text(r: etree._Element, text: str) -> None:
+    """``text`` as one ``w:t``, its edge spaces kept."""
+    t = _SubElement(r, T)
+    t.text = text
+    if text[:1].isspace() or text[-1:].isspace():
+        t.set(XML_SPACE, "preserve")
+
+
+def add_content(r: etree._Element, text: str) -> None:
+    """``text`` with each tab a ``w:tab`` and each line break a ``w:br`` (as pasted
+    into Word); the text between as ``w:t``."""
+    start = 0
+    for index, char in enumerate(text):
+        if char in "\t\r\n":
+            if index > start:
+                add_text(r, text[start:index])
+            _SubElement(r, w("tab") if char == "\t" else w("br"))
+            start = index + 1
+    if start < len(text):
+        add_text(r, text[start:])
+
+
+def add_break(r: etree._Element) -> None:
+    _SubElement(r, w("br"))
+
+
+def text_run(parent: etree._Element, text: str) -> etree._Element:
+    """A plain run holding ``text`` (tabs and line breaks as Word's own)."""
+    r = _SubElement(parent, R)
+    add_content(r, text)
+    return r
+
+
+# Footnotes, links, fields -----------------------------------------------------
+
+def footnote_reference(p: etree._Element, note_id: int, ref_style: str) -> None:
+    """The footnote mark in the text: a run styled ``ref_style`` pointing at note ``note_id``."""
+    r = _SubElement(p, R)
+    _SubElement(_SubElement(r, RPR), RSTYLE).set(VAL, ref_style)
+    _SubElement(r, w("footnoteReference")).set(ID, str(note_id))
+
+
+def footnote(footnotes: etree._Element, note_id: int, text_style: str,
+             ref_style: str) -> etree._Element:
     """A new normal footnote; returns its paragraph, which starts with the number mark."""
-    note = OxmlElement("w:footnote")
-    note.set(qn("w:id"), str(note_id))
-    p = OxmlElement("w:p")
-    note.append(p)
-    part.element.append(note)
-    paragraph = Paragraph(p, Story(part))
-    paragraph._p.get_or_add_pPr().style = text_style
-    mark = paragraph.add_run()
-    mark._r.get_or_add_rPr().style = ref_style
-    mark._r.append(OxmlElement("w:footnoteRef"))
-    paragraph.add_run(" ")
-    return paragraph
+    note = _SubElement(footnotes, w("footnote"))
+    note.set(ID, str(note_id))
+    p = paragraph(note, text_style)
+    mark = _SubElement(p, R)
+    _SubElement(_SubElement(mark, RPR), RSTYLE).set(VAL, ref_style)
+    _SubElement(mark, w("footnoteRef"))
+    add_text(_SubElement(p, R), " ")
+    return p
 
 
-def add_footnote_reference(paragraph: Paragraph, note_id: int, ref_style: str) -> None:
-    run = paragraph.add_run()
-    run._r.get_or_add_rPr().style = ref_style
-    ref = OxmlElement("w:footnoteReference")
-    ref.set(qn("w:id"), str(note_id))
-    run._r.append(ref)
-
-
-def add_hyperlink(paragraph: Paragraph, url: str):
-    """A ``w:hyperlink`` to ``url``; the relationship goes on the part that holds the paragraph."""
-    r_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), r_id)
-    link.set(qn("w:history"), "1")
-    paragraph._p.append(link)
+def hyperlink(p: etree._Element, r_id: str) -> etree._Element:
+    """A ``w:hyperlink`` to relationship ``r_id``; its runs go inside it."""
+    link = _SubElement(p, w("hyperlink"))
+    link.set(R_ID, r_id)
+    link.set(w("history"), "1")
     return link
 
 
-def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") -> None:
+def field(p: etree._Element, instruction: str, placeholder: str = "1") -> None:
     """A complex field (``PAGE``, ``NUMPAGES``) that Word and LibreOffice update on open."""
-    for kind in ("begin", "instr", "separate", "result", "end"):
-        run = paragraph.add_run()
-        if kind == "instr":
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = f" {instruction} "
-            run._r.append(instr)
-        elif kind == "result":
-            run.text = placeholder
-        else:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
+    _SubElement(_SubElement(p, R), w("fldChar")).set(w("fldCharType"), "begin")
+    instr = _SubElement(_SubElement(p, R), w("instrText"))
+    instr.set(XML_SPACE, "preserve")
+    instr.text = f" {instruction} "
+    _SubElement(_SubElement(p, R), w("fldChar")).set(w("fldCharType"), "separate")
+    text_run(p, placeholder)
+    _SubElement(_SubElement(p, R), w("fldChar")).set(w("fldCharType"), "end")
 
 
-def set_numbering(paragraph: Paragraph, num_id: int, level: int) -> None:
-    ppr = paragraph._p.get_or_add_pPr()
-    num_pr = ppr.get_or_add_numPr()
-    num_pr.get_or_add_ilvl().val = level
-    num_pr.get_or_add_numId().val = num_id
+# Lists ------------------------------------------------------------------------
 
-
-def style_num_id(style, numbering_part) -> int | None:
-    """The ``w:numId`` a list paragraph style numbers with, directly or from the
-    style it is based on; None when it has none (or names a list that
-    numbering.xml does not define, which Word shows unnumbered too)."""
-    seen = set()
-    while style is not None and style.style_id not in seen:
-        seen.add(style.style_id)
-        ppr = style.element.pPr
-        if ppr is not None and ppr.numPr is not None and ppr.numPr.numId is not None:
-            num_id = ppr.numPr.numId.val
-            return num_id if num_id and _num(numbering_part, num_id) is not None else None
-        style = style.base_style
-    return None
-
-
-def _num(numbering_part, num_id: int):
-    try:
-        return numbering_part.element.num_having_numId(num_id)
-    except KeyError:
-        return None
-
-
-def restarted_num(numbering_part, num_id: int, level: int = 0, start: int = 1) -> int:
+def restart_numbering(numbering: etree._Element, num_id: int, level: int = 0,
+                      start: int = 1) -> int:
     """A new ``w:num`` on the same list definition as ``num_id`` whose ``level``
-    counts from ``start`` (every other level from 1)."""
-    numbering = numbering_part.element
-    abstract_id = numbering.num_having_numId(num_id).abstractNumId.val
-    num = numbering.add_num(abstract_id)
+    counts from ``start`` (every other level from 1); returns its id."""
+    nums = numbering.findall(w("num"))
+    used = {int(num.get(w("numId"))) for num in nums}
+    new_id = next(n for n in range(1, len(nums) + 2) if n not in used)
+    source = next(num for num in nums if num.get(w("numId")) == str(num_id))
+    abstract_id = int(source.find(w("abstractNumId")).get(VAL))
+    num = numbering.makeelement(w("num"), {w("numId"): str(new_id)})
+    _SubElement(num, w("abstractNumId")).set(VAL, str(abstract_id))
     for ilvl in range(9):
-        num.add_lvlOverride(ilvl=ilvl).add_startOverride(start if ilvl == level else 1)
-    return num.numId
+        override = _SubElement(num, w("lvlOverride"))
+        override.set(w("ilvl"), str(ilvl))
+        _SubElement(override, w("startOverride")).set(VAL, str(start if ilvl == level else 1))
+    cleanup = numbering.find(w("numIdMacAtCleanup"))
+    if cleanup is None:
+        numbering.append(num)
+    else:
+        cleanup.addprevious(num)
+    return new_id
 
 
-def mark_header_row(row) -> None:
+# Tables -----------------------------------------------------------------------
+
+def table(parent: etree._Element, rows: int, columns: int, width: int,
+          style_id: str) -> tuple[etree._Element, list[list[etree._Element]]]:
+    """A ``rows`` × ``columns`` table in ``style_id`` across ``width`` EMU, columns of
+    equal width; returns it and its cells row by row, each holding one empty paragraph."""
+    tbl = _SubElement(parent, TBL)
+    tbl_pr = _SubElement(tbl, w("tblPr"))
+    _SubElement(tbl_pr, w("tblStyle")).set(VAL, style_id)
+    _SubElement(tbl_pr, w("tblW"), {w("type"): "auto", w("w"): "0"})
+    _SubElement(tbl_pr, w("tblLook"), {
+        w("firstColumn"): "1", w("firstRow"): "1", w("lastColumn"): "0", w("lastRow"): "0",
+        w("noHBand"): "0", w("noVBand"): "1", w("val"): "04A0"})
+    column = str(twips(width // columns))
+    grid = _SubElement(tbl, w("tblGrid"))
+    for _ in range(columns):
+        _SubElement(grid, w("gridCol")).set(w("w"), column)
+    cells = []
+    for _ in range(rows):
+        tr = _SubElement(tbl, TR)
+        row = []
+        for _ in range(columns):
+            tc = _SubElement(tr, TC)
+            _SubElement(_SubElement(tc, w("tcPr")), w("tcW"), {w("type"): "dxa", w("w"): column})
+            _SubElement(tc, P)
+            row.append(tc)
+        cells.append(row)
+    return tbl, cells
+
+
+def _tbl_pr(tbl: etree._Element, tag: str) -> etree._Element:
+    return _child(tbl.find(w("tblPr")), w(tag), _TBLPR_ORDER)
+
+
+def _tr_pr(tr: etree._Element, tag: str) -> etree._Element:
+    tr_pr = tr.find(w("trPr"))
+    if tr_pr is None:
+        tr_pr = etree.Element(w("trPr"))
+        tr.find(TC).addprevious(tr_pr)
+    return _child(tr_pr, w(tag), _TRPR_ORDER)
+
+
+def _tc_pr(tc: etree._Element, tag: str) -> etree._Element:
+    return _child(tc.find(w("tcPr")), w(tag), _TCPR_ORDER)
+
+
+def keep_row_together(tr: etree._Element) -> None:
+    """A table row that never breaks across pages (an option and its pros and cons)."""
+    _tr_pr(tr, "cantSplit")
+
+
+def mark_header_row(tr: etree._Element) -> None:
     """Repeat the row on each page and tell screen readers it is the header."""
-    tr_pr = row._tr.get_or_add_trPr()
-    tr_pr.append(OxmlElement("w:tblHeader"))
+    _tr_pr(tr, "tblHeader")
 
 
-def set_table_look(table, first_row: bool, first_column: bool) -> None:
+def row_height_at_least(tr: etree._Element, emu: int) -> None:
+    height = _tr_pr(tr, "trHeight")
+    height.set(VAL, str(twips(emu)))
+    height.set(w("hRule"), "atLeast")
+
+
+def column_widths(tbl: etree._Element, widths: Sequence[int]) -> None:
+    """Fixed column widths (EMU): the grid and every cell, which Word and LibreOffice
+    each read."""
+    _tbl_pr(tbl, "tblLayout").set(w("type"), "fixed")
+    for col, width in zip(tbl.find(w("tblGrid")).findall(w("gridCol")), widths):
+        col.set(w("w"), str(twips(width)))
+    for tr in tbl.iterfind(TR):
+        for tc, width in zip(tr.findall(TC), widths):
+            tc_w = tc.find(w("tcPr")).find(w("tcW"))
+            tc_w.set(w("type"), "dxa")
+            tc_w.set(w("w"), str(twips(width)))
+
+
+def cell_bottom(tc: etree._Element) -> None:
+    """Text at the foot of the cell (on the line to sign on)."""
+    _tc_pr(tc, "vAlign").set(VAL, "bottom")
+
+
+def set_bottom_border(tc: etree._Element) -> None:
+    """A line along the bottom of a table cell (a line to sign on)."""
+    bottom = _SubElement(_tc_pr(tc, "tcBorders"), w("bottom"))
+    for name, value in (("val", "single"), ("sz", "6"), ("space", "0"), ("color", "000000")):
+        bottom.set(w(name), value)
+
+
+def set_table_look(tbl: etree._Element, first_row: bool, first_column: bool) -> None:
     """Which of the table's edges are headings: a header row, a column of row labels.
     Word, Pandoc and screen readers take the first row as column headings when set."""
-    look = table._tbl.tblPr.find(qn("w:tblLook"))
-    if look is None:
-        look = OxmlElement("w:tblLook")
-        table._tbl.tblPr.insert_element_before(look, "w:tblCaption", "w:tblDescription",
-                                               "w:tblPrChange")
+    look = _tbl_pr(tbl, "tblLook")
     flags = {"firstRow": first_row, "firstColumn": first_column, "lastRow": False,
              "lastColumn": False, "noHBand": False, "noVBand": True}
     for name, on in flags.items():
-        look.set(qn(f"w:{name}"), "1" if on else "0")
+        look.set(w(name), "1" if on else "0")
     # The legacy bit mask Word 2007 reads: 0x20 first row, 0x80 first column, 0x400 no banding.
     mask = 0x20 * first_row + 0x80 * first_column + 0x400
-    look.set(qn("w:val"), f"{mask:04X}")
-
-
-def set_bottom_border(cell) -> None:
-    """A line along the bottom of a table cell (a line to sign on)."""
-    tc_pr = cell._tc.get_or_add_tcPr()
-    borders = OxmlElement("w:tcBorders")
-    bottom = OxmlElement("w:bottom")
-    for name, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "0"), ("w:color", "000000")):
-        bottom.set(qn(name), value)
-    borders.append(bottom)
-    tc_pr.insert_element_before(borders, "w:shd", "w:noWrap", "w:tcMar", "w:textDirection",
-                                "w:tcFitText", "w:vAlign", "w:hideMark", "w:headers",
-                                "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange")
-
-
-def keep_row_together(row) -> None:
-    """A table row that never breaks across pages (an option and its pros and cons)."""
-    row._tr.get_or_add_trPr().insert(0, OxmlElement("w:cantSplit"))
-
-
-def set_language(styles_element, lang_tag: str) -> None:
-    """The document's default proofing language (``en-CA`` / ``fr-CA``)."""
-    rpr = styles_element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    set_run_language(rpr, lang_tag)
-
-
-def set_run_language(rpr, lang_tag: str) -> None:
-    """``w:lang`` in run properties, where the schema puts it (before East Asian layout)."""
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
-    lang.set(qn("w:val"), lang_tag)
-
-
-WORD_2013 = "15"    # compatibilityMode of Word 2013 and later: no "[Compatibility Mode]"
-_WORD_URI = "http://schemas.microsoft.com/office/word"
-
-
-def set_compatibility_mode(settings_element, mode: str = WORD_2013) -> None:
-    """Word's layout mode; python-docx's template says Word 2010 (14)."""
-    compat = settings_element.find(qn("w:compat"))
-    if compat is None:
-        compat = OxmlElement("w:compat")
-        settings_element.insert_element_before(compat, *_AFTER_COMPAT)
-    for setting in compat.findall(qn("w:compatSetting")):
-        if setting.get(qn("w:name")) == "compatibilityMode":
-            setting.set(qn("w:val"), mode)
-            return
-    setting = OxmlElement("w:compatSetting")
-    for name, value in (("w:name", "compatibilityMode"), ("w:uri", _WORD_URI), ("w:val", mode)):
-        setting.set(qn(name), value)
-    compat.append(setting)         # compatSetting elements close the sequence
-
-
-_AFTER_COMPAT = ("w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema", "w:themeFontLang",
-                 "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
-                 "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
-                 "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary",
-                 "w:shapeDefaults", "w:doNotEmbedSmartTags", "w:decimalSymbol",
-                 "w:listSeparator")
-_APP_XML = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-    'extended-properties"><Application>{application}</Application><DocSecurity>0'
-    '</DocSecurity><ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate>'
-    '<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged></Properties>')
-
-
-def set_app_properties(package, application: str) -> None:
-    """``docProps/app.xml`` naming the program that wrote the file, and nothing the
-    reference document's own program left there (its name, version, template, counts)."""
-    blob = _APP_XML.format(application=escape(application, quote=False)).encode("utf-8")
-    for rel in package.rels.values():
-        if rel.reltype == RT.EXTENDED_PROPERTIES:
-            rel.target_part._blob = blob
-            return
-    part = Part(PackURI("/docProps/app.xml"), CT.OFC_EXTENDED_PROPERTIES, blob, package)
-    package.relate_to(part, RT.EXTENDED_PROPERTIES)
-
-
-def drop_last_printed(core_properties) -> None:
-    """A new note has never been printed; the reference document may say otherwise."""
-    element = core_properties._element
-    for printed in element.findall(qn("cp:lastPrinted")):
-        element.remove(printed)
-
-
-def drop_thumbnail(package) -> None:
-    """A reference document's preview picture shows the template, not this note."""
-    for r_id, rel in list(package.rels.items()):
-        if rel.reltype == RT.THUMBNAIL:
-            del package.rels[r_id]
-
-
-_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-
-
-def drop_external(package) -> list[str]:
-    """The addresses of external relationships a reference document carries (an
-    ``attachedTemplate`` on a web server, a linked picture or frame), dropped with
-    the markup that uses them: Word may fetch them when a note opens. Hyperlinks
-    stay: nothing follows them until someone clicks."""
-    dropped = []
-    for rels, part in [(package.rels, None), *((p.rels, p) for p in package.iter_parts())]:
-        for r_id, rel in list(rels.items()):
-            if rel.is_external and rel.reltype != RT.HYPERLINK:
-                del rels[r_id]
-                dropped.append(rel.target_ref)
-                if part is not None:
-                    _unlink(part, r_id)
-    return dropped
-
-
-def _unlink(part, r_id: str) -> None:
-    """Remove what points at ``r_id``: an ``r:link`` attribute (a linked picture that
-    may also be embedded), else the element that holds the reference."""
-    from lxml import etree
-
-    xml = getattr(part, "_element", None)
-    root = xml if xml is not None else etree.fromstring(
-        part.blob, etree.XMLParser(resolve_entities=False, no_network=True))
-    for element in list(root.iter()):
-        for name, value in list(element.attrib.items()):
-            if name.startswith(_R) and value == r_id:
-                if name == f"{_R}link" or element.getparent() is None:
-                    del element.attrib[name]
-                else:
-                    element.getparent().remove(element)
-                break
-    if xml is None:
-        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-class _Collect:
-    """A stand-in for python-docx's zip writer that keeps each member's bytes."""
-
-    def __init__(self) -> None:
-        self.members: dict[str, bytes] = {}
-
-    def write(self, uri: PackURI, blob: bytes) -> None:
-        self.members[uri.membername] = blob
-
-
-def package_bytes(package) -> bytes:
-    """The package as a zip with fixed entry dates and order: equal input, equal bytes.
-
-    Uses python-docx's own serialisation of content types, relationships and
-    parts, and zips once (saving through python-docx and re-zipping compresses twice).
-    """
-    collect = _Collect()
-    parts = list(package.iter_parts())
-    PackageWriter._write_content_types_stream(collect, parts)
-    PackageWriter._write_pkg_rels(collect, package.rels)
-    PackageWriter._write_parts(collect, parts)
-    return deterministic_zip(collect.members)
-
-
-def deterministic_zip(members: dict[str, bytes]) -> bytes:
-    """Members zipped in a fixed order ([Content_Types].xml first) with fixed dates."""
-    ordered = ["[Content_Types].xml"] + sorted(n for n in members if n != "[Content_Types].xml")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in ordered:
-            info = zipfile.ZipInfo(name, ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3        # the same bytes whichever system builds it
-            info.external_attr = 0o644 << 16
-            target.writestr(info, members[name])
-    return out.getvalue()
-
-
-def append_text(r, text: str) -> None:
-    """Text into a run as one ``w:t`` (python-docx's ``run.text`` first clears the run)."""
-    t = OxmlElement("w:t")
-    t.text = text
-    if text[:1].isspace() or text[-1:].isspace():
-        t.set(qn("xml:space"), "preserve")
-    r.append(t)
-
-
-def add_footnote_paragraph(part: XmlPart, note_id: int, text_style: str) -> Paragraph:
-    """A further paragraph in footnote ``note_id``."""
-    note = next(n for n in part.element if n.get(qn("w:id")) == str(note_id))
-    p = OxmlElement("w:p")
-    note.append(p)
-    paragraph = Paragraph(p, Story(part))
-    paragraph._p.get_or_add_pPr().style = text_style
-    return paragraph
+    look.set(VAL, f"{mask:04X}")
