@@ -82,7 +82,7 @@ class Reference:
         package.set_compatibility_mode(document.settings.element)
         package.set_app_properties(document.part.package, "briefgen")
         package.drop_thumbnail(document.part.package)
-        self.members = package.package_members(document.part.package)
+        members = package.package_members(document.part.package)
         self.document_member = document.part.partname.membername
         self.rels_member = document.part.partname.rels_uri.membername
         self._base_uri = document.part.partname.baseURI
@@ -90,12 +90,15 @@ class Reference:
         self.numbering_member = numbering.partname.membername
         self.core_member = _member_of(document, RT.CORE_PROPERTIES)
         self.styles_member = document.part._styles_part.partname.membername
-        self._plain = {name: etree.fromstring(self.members[name], _PARSER)
+        self._plain = {name: etree.fromstring(members[name], _PARSER)
                        for name in (self.document_member, self.footnotes_part.membername,
                                     self.numbering_member,
                                     *(story.member for story in self.stories))}
-        self._core = parse_xml(self.members[self.core_member])
-        self._styles: dict[str, bytes] = {}
+        self._core = parse_xml(members[self.core_member])
+        self._styles_xml = members[self.styles_member]
+        self._styles: dict[str, package.Deflated] = {}
+        # Every part compressed once; a note compresses only the parts it changes.
+        self.members = {name: package.deflated(name, blob) for name, blob in members.items()}
 
     def _add_stories(self, document: Document) -> list[Story]:
         """Header and footer parts for the marking on every page, made as the note
@@ -126,13 +129,14 @@ class Reference:
                 stories.append(Story(member, footer, reuse))
         return stories
 
-    def styles(self, lang_tag: str) -> bytes:
+    def styles(self, lang_tag: str) -> package.Deflated:
         """styles.xml whose default proofing language is ``lang_tag`` (made once a language)."""
         found = self._styles.get(lang_tag)
         if found is None:
-            styles = parse_xml(self.members[self.styles_member])
+            styles = parse_xml(self._styles_xml)
             package.set_language(styles, lang_tag)
-            found = self._styles[lang_tag] = package.serialize(styles)
+            found = package.deflated(self.styles_member, package.serialize(styles))
+            self._styles[lang_tag] = found
         return found
 
     def draft(self) -> Draft:
@@ -181,15 +185,15 @@ class Draft:
             if ref.get(R_ID) in renumbered:
                 ref.set(R_ID, renumbered[ref.get(R_ID)])
         self.body.append(self.sect_pr)
-        members = dict(reference.members)
-        for member, root in self._parts.items():
-            members[member] = package.serialize(root)
-        members[reference.rels_member] = self.links.xml
+        changed = {member: package.serialize(root) for member, root in self._parts.items()}
+        changed[reference.rels_member] = self.links.xml
         if len(self.footnote_links):
-            members[reference.footnotes_part.rels_uri.membername] = self.footnote_links.xml
-        members[reference.core_member] = package.serialize(self.core._element)
+            changed[reference.footnotes_part.rels_uri.membername] = self.footnote_links.xml
+        changed[reference.core_member] = package.serialize(self.core._element)
+        members = dict(reference.members)
+        members.update((name, package.deflated(name, blob)) for name, blob in changed.items())
         members[reference.styles_member] = reference.styles(lang_tag)
-        return package.deterministic_zip(members)
+        return package.zip_deflated(members)
 
 
 def prepared(path: Path) -> Reference:

@@ -8,8 +8,10 @@ parts' content is built by :mod:`briefgen.writers.ooxml`.
 """
 from __future__ import annotations
 
-import io
+import struct
 import zipfile
+import zlib
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -210,13 +212,57 @@ def serialize(element) -> bytes:
 
 def deterministic_zip(members: dict[str, bytes]) -> bytes:
     """Members zipped in a fixed order ([Content_Types].xml first) with fixed dates."""
+    return zip_deflated({name: deflated(name, blob) for name, blob in members.items()})
+
+
+@dataclass(frozen=True)
+class Deflated:
+    """A zip member compressed once: a part every note shares is not compressed for each."""
+
+    size: int
+    crc: int
+    data: bytes
+
+
+def deflated(name: str, blob: bytes) -> Deflated:
+    """``blob`` deflated as :mod:`zipfile` deflates it (default level, raw stream)."""
+    if len(blob) > _LARGEST:
+        raise ValueError(f"{name}: {len(blob)} bytes is more than a DOCX part can be here")
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    return Deflated(len(blob), zlib.crc32(blob), compressor.compress(blob) + compressor.flush())
+
+
+def zip_deflated(members: dict[str, Deflated]) -> bytes:
+    """The zip :mod:`zipfile` writes for these members (deflated, dated 1980-01-01,
+    mode 0644 from a Unix system, [Content_Types].xml first, then by name), without
+    compressing anything again."""
     ordered = ["[Content_Types].xml"] + sorted(n for n in members if n != "[Content_Types].xml")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in ordered:
-            info = zipfile.ZipInfo(name, ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3        # the same bytes whichever system builds it
-            info.external_attr = 0o644 << 16
-            target.writestr(info, members[name])
-    return out.getvalue()
+    chunks, directory, offset = [], [], 0
+    for name in ordered:
+        member = members[name]
+        try:
+            encoded, flags = name.encode("ascii"), 0
+        except UnicodeEncodeError:
+            encoded, flags = name.encode("utf-8"), _UTF8_NAME
+        fields = (flags, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE, member.crc,
+                  len(member.data), member.size, len(encoded))
+        chunks += [_LOCAL.pack(b"PK\x03\x04", _VERSION, 0, *fields, 0), encoded, member.data]
+        directory += [_CENTRAL.pack(b"PK\x01\x02", _VERSION, _UNIX, _VERSION, 0, *fields, 0, 0,
+                                    0, 0, _MODE, offset), encoded]
+        offset += _LOCAL.size + len(encoded) + len(member.data)
+    size = sum(len(chunk) for chunk in directory)
+    end = _END.pack(b"PK\x05\x06", 0, 0, len(ordered), len(ordered), size, offset, 0)
+    return b"".join(chunks + directory + [end])
+
+
+# Zip records as zipfile packs them: local file header, central directory entry, end.
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_DOS_DATE = (ZIP_EPOCH[0] - 1980) << 9 | ZIP_EPOCH[1] << 5 | ZIP_EPOCH[2]
+_DOS_TIME = ZIP_EPOCH[3] << 11 | ZIP_EPOCH[4] << 5 | ZIP_EPOCH[5] // 2
+_VERSION = 20                 # what a deflated member needs to be extracted
+_UNIX = 3                     # the same bytes whichever system builds it
+_MODE = 0o644 << 16
+_UTF8_NAME = 0x800
+_LARGEST = int(((1 << 31) - 1) / 1.05)   # beyond it zipfile writes zip64 records
