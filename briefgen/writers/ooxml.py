@@ -87,7 +87,10 @@ def bare_paragraph(parent: etree._Element) -> etree._Element:
 
 
 def set_style(p: etree._Element, style_id: str) -> None:
-    """The paragraph style of ``p`` (a header's own empty paragraph, say)."""
+    """The paragraph style of ``p`` (a table cell's empty paragraph, say)."""
+    if len(p) == 0:
+        _SubElement(_SubElement(p, PPR), PSTYLE).set(VAL, style_id)
+        return
     ppr = p.find(PPR)
     if ppr is None:
         ppr = etree.Element(PPR)
@@ -296,13 +299,14 @@ def table(parent: etree._Element, rows: int, columns: int, width: int,
     grid = _SubElement(tbl, w("tblGrid"))
     for _ in range(columns):
         _SubElement(grid, w("gridCol")).set(w("w"), column)
+    tc_pr, tc_w, cell_width = w("tcPr"), w("tcW"), {w("type"): "dxa", w("w"): column}
     cells = []
     for _ in range(rows):
         tr = _SubElement(tbl, TR)
         row = []
         for _ in range(columns):
             tc = _SubElement(tr, TC)
-            _SubElement(_SubElement(tc, w("tcPr")), w("tcW"), {w("type"): "dxa", w("w"): column})
+            _SubElement(_SubElement(tc, tc_pr), tc_w, cell_width)
             _SubElement(tc, P)
             row.append(tc)
         cells.append(row)
