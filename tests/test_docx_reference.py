@@ -15,6 +15,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from briefgen.errors import OutputError
 from briefgen.note.composer import compose
 from briefgen.workspace import Workspace
 from briefgen.writers import docx as docx_writer
@@ -118,3 +119,17 @@ def test_the_zip_is_the_one_zipfile_writes(members: dict[str, bytes]) -> None:
 def test_every_part_of_a_note_zips_as_zipfile_zips_it(workspace: Path) -> None:
     note = _write(add_docx_fixtures(workspace), "layout.yaml", REFERENCE)
     assert note == _zipfile_zip(_parts(note))
+
+
+def test_a_reference_without_page_settings_is_named(workspace: Path) -> None:
+    """A body without w:sectPr gives no page size for the marking and the tables."""
+    reference = docx.Document(str(REFERENCE))
+    body = reference.element.body
+    body.remove(body.sectPr)
+    own = workspace / "templates" / "reference.docx"
+    own.parent.mkdir()
+    reference.save(str(own))
+    with pytest.raises(OutputError, match="cannot read the reference document: its body has "
+                                          "no section properties") as caught:
+        _write(workspace, "note.yaml", own)
+    assert caught.value.file == own

@@ -60,7 +60,6 @@ class Reference:
     """A reference document made ready for notes: style ids, lists, shared parts."""
 
     def __init__(self, path: Path, document: Document) -> None:
-        self.path = path
         self.ids = _style_ids(document, path)
         _fresh_footnotes_part(document)
         numbering = document.part.numbering_part
@@ -70,13 +69,16 @@ class Reference:
         for child in list(body):
             if child.tag != SECT_PR:
                 body.remove(child)
+        if body.find(SECT_PR) is None:
+            raise OutputError("cannot read the reference document: its body has no section "
+                              "properties (page size and margins)", file=path)
         section = document.sections[-1]
         self.text_width = section.page_width - section.left_margin - section.right_margin
-        self._base_rels = list(document.part.rels.values())
+        self.base_rels = list(document.part.rels.values())
         self.stories = self._add_stories(document)
         # What a note's links push after them: the header and footer parts made here.
-        self._story_rels = [rel for rel in document.part.rels.values()
-                            if rel not in self._base_rels]
+        self.story_rels = [rel for rel in document.part.rels.values()
+                           if rel not in self.base_rels]
         core = document.core_properties
         package.drop_last_printed(core)
         package.set_compatibility_mode(document.settings.element)
@@ -85,16 +87,17 @@ class Reference:
         members = package.package_members(document.part.package)
         self.document_member = document.part.partname.membername
         self.rels_member = document.part.partname.rels_uri.membername
-        self._base_uri = document.part.partname.baseURI
+        self.base_uri = document.part.partname.baseURI
         self.footnotes_part = document.part.part_related_by(RT.FOOTNOTES).partname
         self.numbering_member = numbering.partname.membername
         self.core_member = _member_of(document, RT.CORE_PROPERTIES)
-        self.styles_member = document.part._styles_part.partname.membername
-        self._plain = {name: etree.fromstring(members[name], _PARSER)
+        self.styles_member = document.part.part_related_by(RT.STYLES).partname.membername
+        # The parts a note fills, as plain lxml trees each note copies.
+        self.trees = {name: etree.fromstring(members[name], _PARSER)
                        for name in (self.document_member, self.footnotes_part.membername,
                                     self.numbering_member,
                                     *(story.member for story in self.stories))}
-        self._core = parse_xml(members[self.core_member])
+        self.core = parse_xml(members[self.core_member])     # python-docx's, for its setters
         self._styles_xml = members[self.styles_member]
         self._styles: dict[str, package.Deflated] = {}
         # Every part compressed once; a note compresses only the parts it changes.
@@ -151,20 +154,22 @@ class Draft:
         self._parts: dict[str, etree._Element] = {}
         self.document = self.part(reference.document_member)
         self.body = self.document.find(BODY)
-        self.sect_pr = self.body[-1]
+        self.sect_pr = self.body.find(SECT_PR)      # the body's only child
         self.body.remove(self.sect_pr)          # back at the end of the body when zipped
         self.footnotes = self.part(reference.footnotes_part.membername)
-        self.links = Relationships(reference._base_uri)
-        for rel in reference._base_rels:
-            self.links.add_relationship(rel.reltype, rel._target, rel.rId, rel.is_external)
+        self.links = Relationships(reference.base_uri)
+        for rel in reference.base_rels:
+            target = rel.target_ref if rel.is_external else rel.target_part
+            self.links.add_relationship(rel.reltype, target, rel.rId, rel.is_external)
         self.footnote_links = Relationships(reference.footnotes_part.baseURI)
-        self.core = CoreProperties(reference._core.__copy__())
+        self._core = reference.core.__copy__()
+        self.core = CoreProperties(self._core)
 
     def part(self, member: str) -> etree._Element:
         """This note's copy of a part it changes (made on first use)."""
         root = self._parts.get(member)
         if root is None:
-            root = self._parts[member] = self.reference._plain[member].__copy__()
+            root = self._parts[member] = self.reference.trees[member].__copy__()
         return root
 
     @property
@@ -180,7 +185,7 @@ class Draft:
         """The DOCX package: the reference's parts with this note's in their place."""
         reference = self.reference
         renumbered = {rel.rId: self.links.get_or_add(rel.reltype, rel.target_part).rId
-                      for rel in reference._story_rels}
+                      for rel in reference.story_rels}
         for ref in self.sect_pr:
             if ref.get(R_ID) in renumbered:
                 ref.set(R_ID, renumbered[ref.get(R_ID)])
@@ -189,7 +194,7 @@ class Draft:
         changed[reference.rels_member] = self.links.xml
         if len(self.footnote_links):
             changed[reference.footnotes_part.rels_uri.membername] = self.footnote_links.xml
-        changed[reference.core_member] = package.serialize(self.core._element)
+        changed[reference.core_member] = package.serialize(self._core)
         members = dict(reference.members)
         members.update((name, package.deflated(name, blob)) for name, blob in changed.items())
         members[reference.styles_member] = reference.styles(lang_tag)
