@@ -30,7 +30,7 @@ from lxml import etree
 from briefgen.errors import OutputError, shown_path
 from briefgen.note.render import builtin_templates
 from briefgen.writers import ooxml_package as package
-from briefgen.writers.ooxml import BODY, P, R_ID, SECT_PR
+from briefgen.writers.ooxml import BODY, R_ID, SECT_PR
 
 log = logging.getLogger("briefgen")
 PARAGRAPH_STYLES = ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Body Text",
