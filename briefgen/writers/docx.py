@@ -189,26 +189,27 @@ class _Writer:
         if self.after_table:         # Word would join two tables that touch into one
             self.paragraph("Compact")
         width = self.draft.reference.text_width
-        tbl, cells = ooxml.table(self.draft.body, len(rows), columns, width,
-                                 self.ids["Memo Header" if labels else "Table"])
-        for tr, row in zip(rows, cells):
-            ooxml.keep_row_together(row[0].getparent())
-            for j, (tc, cell_el) in enumerate(zip(row, tr)):
+        table = ooxml.table(self.draft.body, len(rows), columns, width,
+                            self.ids["Memo Header" if labels else "Table"])
+        for tr, row, cells in zip(rows, table.rows, table.cells):
+            ooxml.keep_row_together(row)
+            for j, (tc, cell_el) in enumerate(zip(cells, tr)):
                 self.cell(tc, cell_el, heading=j % 2 == 0 if labels else cell_el.tag == "th")
         if labels and columns % 2 == 0:
-            layout.label_columns(tbl, rows, columns, width, lines="signature-lines" in classes)
+            layout.label_columns(table.tbl, rows, columns, width,
+                                 lines="signature-lines" in classes)
         elif not labels:
-            layout.data_columns(tbl, rows, columns, width)
+            layout.data_columns(table.tbl, rows, columns, width)
         header = not labels and el.find("thead") is not None
         if header:
-            ooxml.mark_header_row(cells[0][0].getparent())
-        ooxml.set_table_look(tbl, first_row=header, first_column=labels)
+            ooxml.mark_header_row(table.rows[0])
+        ooxml.set_table_look(table.tbl, first_row=header, first_column=labels)
         self.after_table = True
 
     def cell(self, tc: _Element, cell_el: etree.Element, heading: bool) -> None:
         """A table cell; a column or row heading in the Table Heading style, which a
         tagged PDF marks as a header cell (TH)."""
-        paragraph = tc.find(ooxml.P)
+        paragraph = ooxml.first_paragraph(tc)
         self.made.append(paragraph)
         listing = cell_el.find("ul")
         if listing is not None:      # pros and cons: a real list in the cell
@@ -285,7 +286,7 @@ class _Writer:
         in_footnote, self.in_footnote = self.in_footnote, True
         for index, p in enumerate(li.findall("p") or [li]):
             if index:
-                note = ooxml.paragraph(note.getparent(), text_style)
+                note = ooxml.footnote_paragraph(note, text_style)
             self.inline(note, p, PLAIN)
         self.in_footnote = in_footnote
 
@@ -325,7 +326,7 @@ class _Writer:
         ooxml.text_run(top, marking)
         for story in self.draft.reference.stories:
             part = self.draft.part(story.member)
-            paragraph = part.find(ooxml.P) if story.reuse else \
+            paragraph = ooxml.first_paragraph(part) if story.reuse else \
                 ooxml.paragraph(part, self.ids["Classification"])
             ooxml.text_run(paragraph, marking)
             if story.footer:

@@ -81,6 +81,11 @@ def paragraph(parent: etree._Element, style_id: str) -> etree._Element:
     return p
 
 
+def first_paragraph(parent: etree._Element) -> etree._Element | None:
+    """The first ``w:p`` of a table cell, header or footer."""
+    return parent.find(P)
+
+
 def bare_paragraph(parent: etree._Element) -> etree._Element:
     """A new ``w:p`` with no properties yet (a further paragraph in a table cell)."""
     return _SubElement(parent, P)
@@ -238,6 +243,11 @@ def footnote(footnotes: etree._Element, note_id: int, text_style: str,
     return p
 
 
+def footnote_paragraph(p: etree._Element, text_style: str) -> etree._Element:
+    """A further paragraph in the footnote that holds ``p``."""
+    return paragraph(p.getparent(), text_style)
+
+
 def hyperlink(p: etree._Element, r_id: str) -> etree._Element:
     """A ``w:hyperlink`` to relationship ``r_id``; its runs go inside it."""
     link = _SubElement(p, w("hyperlink"))
@@ -284,10 +294,18 @@ def restart_numbering(numbering: etree._Element, num_id: int, level: int = 0,
 
 # Tables -----------------------------------------------------------------------
 
-def table(parent: etree._Element, rows: int, columns: int, width: int,
-          style_id: str) -> tuple[etree._Element, list[list[etree._Element]]]:
+@dataclass
+class Table:
+    """A new table: its ``w:tbl``, its rows' ``w:tr`` and their cells' ``w:tc``."""
+
+    tbl: etree._Element
+    rows: list[etree._Element]
+    cells: list[list[etree._Element]]   # row by row, each holding one empty paragraph
+
+
+def table(parent: etree._Element, rows: int, columns: int, width: int, style_id: str) -> Table:
     """A ``rows`` × ``columns`` table in ``style_id`` across ``width`` EMU, columns of
-    equal width; returns it and its cells row by row, each holding one empty paragraph."""
+    equal width."""
     tbl = _SubElement(parent, TBL)
     tbl_pr = _SubElement(tbl, w("tblPr"))
     _SubElement(tbl_pr, w("tblStyle")).set(VAL, style_id)
@@ -300,17 +318,18 @@ def table(parent: etree._Element, rows: int, columns: int, width: int,
     for _ in range(columns):
         _SubElement(grid, w("gridCol")).set(w("w"), column)
     tc_pr, tc_w, cell_width = w("tcPr"), w("tcW"), {w("type"): "dxa", w("w"): column}
-    cells = []
+    made = Table(tbl, [], [])
     for _ in range(rows):
         tr = _SubElement(tbl, TR)
+        made.rows.append(tr)
         row = []
         for _ in range(columns):
             tc = _SubElement(tr, TC)
             _SubElement(_SubElement(tc, tc_pr), tc_w, cell_width)
             _SubElement(tc, P)
             row.append(tc)
-        cells.append(row)
-    return tbl, cells
+        made.cells.append(row)
+    return made
 
 
 def _tbl_pr(tbl: etree._Element, tag: str) -> etree._Element:
