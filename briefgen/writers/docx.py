@@ -39,6 +39,7 @@ HEADINGS = ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4")
 CELL_LIST_INDENT = Inches(0.18)                      # pros and cons: a tight list in a cell
 SIGNATURE_SPACE = Pt(12)                            # before "Prepared by", after a list too
 AFTER_TABLE = Pt(6)                                 # Word tables have no space below
+PROPERTY_LIMIT = 255     # characters of a document property Word keeps (python-docx takes no more)
 INLINE = {"strong", "b", "em", "i", "code", "a", "br", "sup", "sub", "span", "img", "u", "small"}
 # Characters XML 1.0 cannot hold (C0 controls but tab/newline, lone surrogates,
 # U+FFFE/U+FFFF); vertical tab and form feed (Word's line and page breaks in
@@ -343,15 +344,21 @@ class _Writer:
     def properties(self) -> None:
         props = self.draft.core
         stamp = self.note.timestamp
-        props.title = xml_text(plain_text(self.note.brief.subject))
-        props.author = props.last_modified_by = xml_text(self.note.author)
+        props.title = _property(plain_text(self.note.brief.subject))
+        props.author = props.last_modified_by = _property(self.note.author)
         props.created = props.modified = stamp
         props.revision = 1
         # The marking as category and subject: the PDF's /Subject and XMP dc:description.
-        props.category = props.subject = xml_text(self.note.marking)
+        props.category = props.subject = _property(self.note.marking)
         props.keywords = props.comments = props.content_status = ""
-        props.identifier = xml_text(self.note.brief.tracking_number or "")
+        props.identifier = _property(self.note.brief.tracking_number or "")
         props.language = LANGUAGE_TAGS[self.note.lang]
+
+
+def _property(text: str) -> str:
+    """A document property's text: a long subject is the title's first 255 characters
+    (the note itself carries all of it)."""
+    return xml_text(text)[:PROPERTY_LIMIT]
 
 
 def _special(classes: frozenset[str]) -> str | None:
