@@ -14,7 +14,7 @@ from briefgen.errors import InputError
 from briefgen.review.notes import Notes, note_texts
 from briefgen.review.runs import Context, Element, Marks, Side, local, w
 from briefgen.review.tracked import blocks
-from briefgen.writers.ooxml import deterministic_zip
+from briefgen.writers.ooxml_package import deterministic_zip
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # an encrypted (password-protected) DOCX
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
