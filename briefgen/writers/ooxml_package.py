@@ -12,7 +12,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from html import escape
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -118,7 +118,7 @@ _APP_XML = (
 def set_app_properties(package, application: str) -> None:
     """``docProps/app.xml`` naming the program that wrote the file, and nothing the
     reference document's own program left there (its name, version, template, counts)."""
-    blob = _APP_XML.format(application=escape(application)).encode("utf-8")
+    blob = _APP_XML.format(application=escape(application, quote=False)).encode("utf-8")
     for rel in package.rels.values():
         if rel.reltype == RT.EXTENDED_PROPERTIES:
             rel.target_part._blob = blob
