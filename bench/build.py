@@ -23,7 +23,8 @@ steadier figure, and the verdicts use it.
   tree (``doctree.parse``, which the writers walk), (2) serialise the note's
   ``word/document.xml`` tree with lxml (parsed from the note's DOCX beforehand),
   and (3) zip the same parts (every member of the note's DOCX, deflated, with
-  fixed dates, as the writer zips them);
+  fixed dates, as the writer zips them; the writer itself deflates only the parts
+  a note changes, the reference document's own parts once a process);
 - ``ratio``: md+docx over the floor.
 
 Targets:
