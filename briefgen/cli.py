@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
+from importlib import import_module
 from pathlib import Path
 
 from briefgen import __version__
@@ -81,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_export(commands)
     _add_briefs(commands)
     review.add_parser(commands, [_common()], build)
+    import_module("briefgen.review.absorb").add_parser(commands, _common())
     return parser
 
 
@@ -471,7 +473,8 @@ def _relative(path: Path) -> str:
 COMMANDS = {"init": _init, "build": _build, "check": _check, "templates": _templates,
             "preview": _preview, "serve": _serve,
             "digest": _digest, "sources": _sources, "export": _export,
-            "new": _new, "convert": _convert, "redline": review.run}
+            "new": _new, "convert": _convert, "redline": review.run,
+            "absorb": lambda args: import_module("briefgen.review.absorb").run(args)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -255,6 +255,8 @@ class Brief(Model):
     # A custom note type's own fields (templates/<type>.schema.yaml lists the required ones);
     # their text is Markdown with citations, like the fields above.
     fields: dict[str, Any] = {}
+    # Reviewers' comments kept by ``briefgen absorb --keep-comments``: never printed.
+    review: list[str] = []
     # Proactive disclosure (briefgen export disclosure, docs/disclosure.md): the published
     # title in each language (the brief's own defaults to its subject), the originating
     # sector and addressee (defaults: [department]), the portal's action code (default:

@@ -6,6 +6,7 @@ Markdown, then turns citations into numbered footnotes (or a sources list).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
 from collections.abc import Iterator, Mapping
@@ -60,6 +61,17 @@ class Note:
         if epoch and epoch.strip().isdigit():
             return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
         return dt.datetime.combine(self.brief.date, dt.time())
+
+
+STAMP_PREFIX = "briefgen:"
+
+
+def note_stamp(note: Note) -> str:
+    """``briefgen:FILE#HASH``: the brief a DOCX was built from and a hash of its note,
+    so ``briefgen absorb`` can tell which brief it belongs to and whether the brief has
+    changed since."""
+    digest = hashlib.sha256(f"{note.marking}\n{note.body}".encode()).hexdigest()[:16]
+    return f"{STAMP_PREFIX}{note.source.name}#{digest}"
 
 
 @dataclass(frozen=True)

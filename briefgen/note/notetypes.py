@@ -29,7 +29,7 @@ NOT_NOTE_TYPES = frozenset({"base", "citation", "digest"})
 COMMON = frozenset({"id", "type", "tracking_number", "classification", "lang", "to", "from",
                     "subject", "date", "purpose", "prepared_by", "approved_by", "sources",
                     "fields", "attachments", "consultations", "spokesperson", "approval_status",
-                    "contact",
+                    "contact", "review",
                     # disclosure data: exported, not printed
                     "title_en", "title_fr", "originating_sector_en", "originating_sector_fr",
                     "addressee", "action_required", "date_received", "minister",

@@ -16,7 +16,7 @@ from pathlib import Path
 from docx.shared import Inches, Pt
 from lxml.etree import _Element
 
-from briefgen.note.composer import LANGUAGE_TAGS, Note, language_tag
+from briefgen.note.composer import LANGUAGE_TAGS, Note, language_tag, note_stamp
 from briefgen.writers import docx_layout as layout
 from briefgen.writers import ooxml
 from briefgen.writers.docx_reference import (  # noqa: F401 - the styles a reference must define
@@ -350,7 +350,9 @@ class _Writer:
         props.revision = 1
         # The marking as category and subject: the PDF's /Subject and XMP dc:description.
         props.category = props.subject = _property(self.note.marking)
-        props.keywords = props.comments = props.content_status = ""
+        props.comments = props.content_status = ""
+        # Which brief, and which note of it: briefgen absorb finds the brief by this.
+        props.keywords = xml_text(note_stamp(self.note))
         props.identifier = _property(self.note.brief.tracking_number or "")
         props.language = LANGUAGE_TAGS[self.note.lang]
 
