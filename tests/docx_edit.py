@@ -95,6 +95,27 @@ class Edited:
         r.getparent().remove(r)
         return note.get(w("id"))
 
+    def drop_footnote(self, after: str) -> None:
+        """Remove the footnote reference that follows ``after`` (the sentence stays)."""
+        _, r = self.run_with(after)
+        ref = r.getnext()
+        assert ref.find(w("footnoteReference")) is not None, "no footnote after the text"
+        ref.getparent().remove(ref)
+
+    def add_paragraph_after(self, contains: str, text: str) -> None:
+        """A new paragraph like the one holding ``contains`` (its style and list), after it."""
+        p = self.paragraph(contains)
+        new = copy.deepcopy(p)
+        for child in list(new):
+            if child.tag != w("pPr"):
+                new.remove(child)
+        etree.SubElement(etree.SubElement(new, w("r")), w("t")).text = text
+        p.addnext(new)
+
+    def delete_paragraph(self, contains: str) -> None:
+        p = self.paragraph(contains)
+        p.getparent().remove(p)
+
     def add_footnote(self, after: str, text: str) -> None:
         """A footnote a reviewer writes, after ``after``."""
         _, r = self.run_with(after)

@@ -114,6 +114,16 @@ def transfer(source: str, rebuilt: str, edited: str, escape: bool = True) -> str
             end = max(start, at(i2) if i2 < len(rebuilt) else len(source))
             typed = edited[j1:j2]
             out = out[:start] + (escape_markdown(typed) if escape else typed) + out[end:]
+    return _drop_removed(out, rebuilt, edited)
+
+
+def _drop_removed(out: str, rebuilt: str, edited: str) -> str:
+    """A footnote the reviewer removed by itself (the sentence stayed) takes its citation
+    along, even where the alignment put it beside the punctuation it moved over."""
+    for char in {c for c in rebuilt if ord(c) >= _CITE}:
+        extra = out.count(char) - edited.count(char)
+        if extra > 0 and edited.count(char) < rebuilt.count(char):
+            out = re.sub(f"[ \t]?{re.escape(char)}", "", out, count=extra)
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from typing import Any
 
 import yaml
@@ -149,12 +150,29 @@ def scalar(value: str, indent: int, style: str | None) -> str:
         return value                  # a date stays a plain YAML date
     lines = value.rstrip("\n").split("\n")
     block = len(lines) > 1 or style in ("|", ">")
+    if style == ">" and len(lines) == 1:
+        folded = _folded(value, indent)
+        if folded:
+            return folded
     if block and lines[0][:1] not in (" ", "") and value.count("\n") - len(lines) + 1 <= 1:
         chomp = "" if value.endswith("\n") else "-"
         pad = " " * max(indent, 1)
         return f"|{chomp}\n" + "\n".join(pad + line if line else "" for line in lines)
     dumped = yaml.safe_dump(value, allow_unicode=True, width=10**9, default_style=None)
     return dumped.removesuffix("\n...\n").rstrip("\n")
+
+
+def _folded(value: str, indent: int) -> str | None:
+    """A one-line value as a ``>`` block wrapped like its neighbours, if it reads back the same."""
+    pad = " " * max(indent, 1)
+    lines = textwrap.wrap(value, width=max(40, 80 - len(pad)), break_long_words=False,
+                          break_on_hyphens=False)
+    text = (">" if value.endswith("\n") else ">-") + "".join("\n" + pad + line for line in lines)
+    try:
+        same = yaml.safe_load("key: " + text) == {"key": value}
+    except yaml.YAMLError:
+        same = False
+    return text if same else None
 
 
 def _indent(text: str, width: int) -> str:
