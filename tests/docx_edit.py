@@ -77,6 +77,22 @@ class Edited:
         t = r.find(w("t"))
         t.tag = w("delText")
 
+    def track_delete_paragraph(self, contains: str) -> None:
+        """Delete a whole paragraph with tracking on: its runs and its paragraph mark."""
+        p = self.paragraph(contains)
+        deleted = etree.Element(w("del"), {w("id"): self.new_id(), **REVIEWER})
+        runs = p.findall(w("r"))
+        runs[0].addprevious(deleted)
+        for r in runs:
+            deleted.append(r)
+            for t in r.iter(w("t")):
+                t.tag = w("delText")
+        ppr = p.find(w("pPr"))
+        rpr = ppr.find(w("rPr"))
+        if rpr is None:
+            rpr = etree.SubElement(ppr, w("rPr"))
+        etree.SubElement(rpr, w("del"), {w("id"): self.new_id(), **REVIEWER})
+
     def track_insert(self, after: str, text: str) -> None:
         _, r = self.run_with(after)
         inserted = etree.Element(w("ins"), {w("id"): self.new_id(), **REVIEWER})

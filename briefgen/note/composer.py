@@ -63,15 +63,12 @@ class Note:
         return dt.datetime.combine(self.brief.date, dt.time())
 
 
-STAMP_PREFIX = "briefgen:"
-
-
 def note_stamp(note: Note) -> str:
-    """``briefgen:FILE#HASH``: the brief a DOCX was built from and a hash of its note,
+    """``briefgen FILE#HASH``: the brief a DOCX was built from and a hash of its note,
     so ``briefgen absorb`` can tell which brief it belongs to and whether the brief has
-    changed since."""
+    changed since. Words and spaces only: LibreOffice rewrites keywords' punctuation."""
     digest = hashlib.sha256(f"{note.marking}\n{note.body}".encode()).hexdigest()[:16]
-    return f"{STAMP_PREFIX}{note.source.name}#{digest}"
+    return f"briefgen {note.source.name}#{digest}"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -25,6 +26,9 @@ from briefgen.errors import InputError, OutputError, shown_path
 if TYPE_CHECKING:                 # lxml loads only when absorb runs
     from briefgen.review.docxread import Change, Comment
 
+# What the DOCX writer puts in the keywords (Word keeps it; LibreOffice may turn punctuation
+# in keywords into spaces).
+_STAMP = re.compile(r"briefgen[\s:;,]+(\S(?:.*\S)?)#([0-9a-f]{16})")
 EXIT_PENDING = 1        # tracked changes pending, or edits left to make by hand
 
 
@@ -66,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         kept = keep_previous(ws.root, result.path)
         _write(result.path, _as_file(result.after, result.path.read_bytes()))
         result.lines.append(f"updated {shown}; previous version: {kept}")
-    elif result.status == 0:
+    if result.after == result.before and result.status == 0:
         result.lines.append(f"{shown}: nothing to change")
     for line in result.lines:
         print(line)
@@ -76,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
 def absorb(ws, docx_path: Path, brief: str | None, accept: bool, keep_comments: bool) -> Result:
     """What absorbing ``docx_path`` would do to its brief (nothing written)."""
     from briefgen.builder import reference_docx
-    from briefgen.note.composer import STAMP_PREFIX, compose, note_stamp
+    from briefgen.note.composer import compose, note_stamp
     from briefgen.readers import read_brief, read_text
     from briefgen.review import docxread
     from briefgen.review.briefedit import BriefText
@@ -84,11 +88,11 @@ def absorb(ws, docx_path: Path, brief: str | None, accept: bool, keep_comments: 
     from briefgen.writers import docx as docx_writer
 
     edited = docxread.read(docx_path)
-    stamp = edited.keywords.strip()
-    if not stamp.startswith(STAMP_PREFIX) or "#" not in stamp:
+    stamp = _STAMP.fullmatch(edited.keywords.strip())
+    if stamp is None:
         raise InputError("not a note briefgen built (its properties name no brief); absorb "
                          "reads a DOCX made by briefgen build and edited since", file=docx_path)
-    name, _, digest = stamp[len(STAMP_PREFIX):].rpartition("#")
+    name, digest = stamp[1], stamp[2]
     path = ws.brief_paths([brief or name])[0]
     if path.name != name:
         raise InputError(f"this DOCX was built from the brief {name!r}, not from "

@@ -150,6 +150,7 @@ class _Body:
         self.paras: list[Para] = []
         self.notes: list[str] = []
         self.tables = 0
+        self.carry: Para | None = None
 
     def block(self, parent: etree._Element, cell: tuple[int, int, int] | None = None) -> None:
         for child in parent:
@@ -188,7 +189,15 @@ class _Body:
                 elif node.tag == w("footnoteReference"):
                     self.notes.append(self.note_text.get(node.get(w("id"), ""), ""))
                     self.add(para, chr(MARK + len(self.notes) - 1), False, False)
-        self.paras.append(para)
+        if self.carry is not None:        # the paragraph before lost its mark: one paragraph
+            para.text, para.runs = self.carry.text + para.text, self.carry.runs + para.runs
+            self.carry = None
+        mark = None if ppr is None else ppr.find(w("rPr"))
+        if mark is not None and (mark.find(w("del")) is not None
+                                 or mark.find(w("moveFrom")) is not None):
+            self.carry = para if para.text else None    # a deleted paragraph mark joins it on
+        else:
+            self.paras.append(para)
 
     @staticmethod
     def add(para: Para, text: str, bold: bool, italic: bool) -> None:

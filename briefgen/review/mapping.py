@@ -46,6 +46,8 @@ def layout(doc: Docx, labels: dict[str, str]) -> Layout:
     segments = [Segment("")]
     table, label = None, ""
     for para in doc.paras:
+        if para.cell is None and not para.text.strip():
+            continue                  # an empty line a reviewer (or a table's spacing) left
         if para.cell is not None:
             if table is None and len(segments) == 1:
                 table = para.cell[0]
@@ -228,8 +230,9 @@ class Mapper:
     def _lost(self, where: str, before: str, after: str) -> None:
         gone = [c for c in self.marks.cited(before) if c not in self.marks.cited(after)]
         for cluster in gone:
-            self.out.notes.append(f"{where}: the citation {cluster} went with the text the "
-                                  "reviewers deleted or rewrote")
+            self.out.notes.append(f"{where}: the citation {cluster} is gone with the footnote "
+                                  "the reviewers deleted (briefgen check flags a figure left "
+                                  "uncited)")
 
     def _new_note(self, where: str, note: str) -> None:
         self.out.by_hand.append(f"{where}: a footnote briefgen did not write was left out: "
