@@ -251,6 +251,10 @@ class Mapper:
                 if index >= 0 and text != "":
                     items.append(old[index] if text is None else text)
                 items += added.get(index, [])
+            if not items:
+                self.out.by_hand.append(f"{where}: the reviewers deleted every item; delete the "
+                                        "section in the brief by hand")
+                return
             self.out.lists[loc] = items
             self.out.done.append(f"{where}: {len(old)} → {len(items)} items")
             return
