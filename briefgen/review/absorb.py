@@ -25,6 +25,7 @@ from briefgen.errors import InputError, OutputError, shown_path
 
 if TYPE_CHECKING:                 # lxml loads only when absorb runs
     from briefgen.review.docxread import Change, Comment
+    from briefgen.workspace import Workspace
 
 # What the DOCX writer puts in the keywords (Word keeps it; LibreOffice may turn punctuation
 # in keywords into spaces).
@@ -77,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
     return result.status
 
 
-def absorb(ws, docx_path: Path, brief: str | None, accept: bool, keep_comments: bool) -> Result:
+def absorb(ws: Workspace, docx_path: Path, brief: str | None, accept: bool,
+           keep_comments: bool) -> Result:
     """What absorbing ``docx_path`` would do to its brief (nothing written)."""
     from briefgen.builder import reference_docx
     from briefgen.note.composer import compose, note_stamp
@@ -93,8 +95,8 @@ def absorb(ws, docx_path: Path, brief: str | None, accept: bool, keep_comments: 
         raise InputError("not a note briefgen built (its properties name no brief); absorb "
                          "reads a DOCX made by briefgen build and edited since", file=docx_path)
     name, digest = stamp[1], stamp[2]
-    path = ws.brief_paths([brief or name])[0]
-    if path.name != name:
+    path = ws.brief_paths([brief or Path(name).stem])[0]    # the same brief, converted too
+    if path.stem != Path(name).stem:
         raise InputError(f"this DOCX was built from the brief {name!r}, not from "
                          f"{shown_path(path)}", file=docx_path)
     note = compose(ws, path)

@@ -223,10 +223,11 @@ def _changes(document: etree._Element) -> list[Change]:
     """Tracked insertions, deletions and moves still pending, in document order."""
     found = []
     for el in document.iter(*(w(k) for k in CHANGE_KINDS)):
-        if el.getparent() is not None and el.getparent().tag == w("rPr"):
-            continue          # a paragraph mark's change: no text of its own
-        text = "".join(t.text or "" for t in el.iter(w("t"), w("delText")))
-        if text:
+        parent = el.getparent()
+        mark = parent is not None and parent.tag == w("rPr") and \
+            parent.getparent() is not None and parent.getparent().tag == w("pPr")
+        text = "¶" if mark else "".join(t.text or "" for t in el.iter(w("t"), w("delText")))
+        if text:              # a paragraph mark's change splits or joins paragraphs: "¶"
             kind = CHANGE_KINDS[etree.QName(el).localname]
             found.append(Change(kind, el.get(w("author"), ""), el.get(w("date"), ""), text))
     return found

@@ -54,8 +54,11 @@ def layout(doc: Docx, labels: dict[str, str]) -> Layout:
             if para.cell[0] == table:
                 if para.cell[2] % 2 == 0:
                     label = S.key(para.text)
+                elif label in header:         # Enter pressed in a cell: one value still
+                    header[label].text += " " + para.text
+                    header[label].runs += [(" ", False, False), *para.runs]
                 else:
-                    header.setdefault(label, para)
+                    header[label] = para
                 continue
         first = para.runs[0] if para.runs else ("", False, False)
         if para.style == HEADING:
@@ -122,6 +125,9 @@ class Mapper:
             if label not in new.header:
                 self.out.unmapped.append(f"the header row '{label}' is missing")
         keys, found = [s.key for s in old.segments], [s.key for s in new.segments]
+        for label in new.header:
+            if label not in old.header:
+                self.out.unmapped.append(f"the header row '{label}' is not the note's")
         for key in keys:
             if key not in found:
                 self.out.unmapped.append(f"the section '{_shown(key)}' is missing (its "
