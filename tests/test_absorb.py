@@ -441,3 +441,19 @@ def test_note_saved_again_by_libreoffice(ws: Path, tmp_path: Path) -> None:
     assert "on “25 per cent tariffs”: Check the figure." in result.stdout
     text = (ws / "briefs/border-cooperation.md").read_text(encoding="utf-8")
     assert "This note informs you on Canada–U.S. border cooperation" in text
+
+
+def test_comments_and_markers_in_a_section_stay(ws: Path) -> None:
+    brief = ws / "briefs/border-cooperation.md"
+    text = brief.read_text(encoding="utf-8").replace(
+        "\nCanadian and American border security",
+        "\n<!-- briefgen: ignore[long-sentence] -->\nCanadian and American border security")
+    brief.write_text(text, encoding="utf-8")
+    assert run("build", "border-cooperation", cwd=ws).returncode == 0
+    edited = Edited(ws / "out/border-cooperation.docx")
+    edited.retype("has been “tightly integrated” since", "has been “closely integrated” since")
+    edited.retype("A late-January 2024 briefing note", "A January 2024 briefing note")
+    assert absorb(ws, edited).returncode == 0
+    assert brief.read_text(encoding="utf-8") == text.replace(
+        "A late-January 2024 briefing note", "A January 2024 briefing note").replace(
+        '"tightly integrated" since', '"closely integrated" since')

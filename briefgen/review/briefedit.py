@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from difflib import SequenceMatcher
 from typing import Any
 
 import yaml
@@ -29,13 +30,15 @@ class BriefText:
         self.text, self.markdown = text, markdown
         self.edits: list[tuple[int, int, str]] = []
         self.spans: dict[Loc, tuple[int, int]] = {}
+        self.values: dict[str, Any] = {}            # a .md brief's sections, as read
         self.yaml_offset = 0
         yaml_text = text
         if markdown:
             front = md_brief.front_matter(text)
             self.yaml_offset = text.find("\n") + 1
             yaml_text = front.text
-            self.spans = md_brief.parse(text, data).spans
+            parsed = md_brief.parse(text, data)
+            self.spans, self.values = parsed.spans, parsed.data
         self.yaml_text = yaml_text
         self.root = yamllimits.compose(yaml_text)
 
@@ -66,10 +69,7 @@ class BriefText:
     def set(self, loc: Loc, value: str) -> None:
         """The text field at ``loc`` now reads ``value``."""
         if loc in self.spans:
-            start, end = self.spans[loc]
-            line_start = self.text.rfind("\n", 0, start) + 1
-            width = start - line_start if len(loc) > 1 and isinstance(loc[-1], int) else 0
-            self.edits.append((start, end, _indent(value.rstrip("\n"), width)))
+            self._set_lines(loc, value)
             return
         found = self._node(loc)
         if found is None or not isinstance(found[0], yaml.ScalarNode):
@@ -82,6 +82,47 @@ class BriefText:
             self._replace(node, json.dumps(value, ensure_ascii=False))   # a comment follows
         else:
             self._replace(node, scalar(value, indent, node.style))
+
+    def _set_lines(self, loc: Loc, value: str) -> None:
+        """A section's text changed line by line: the lines the value did not change stay,
+        and so do the HTML comments between them (``briefgen: ignore`` markers)."""
+        start, end = self.spans[loc]
+        item = len(loc) > 1 and isinstance(loc[-1], int)
+        pad = " " * (start - self.text.rfind("\n", 0, start) - 1) if item else ""
+        old: Any = self.values
+        for part in loc:
+            old = old[part]
+        offsets, at = [], start                  # the file lines of the span
+        for line in self.text[start:end].split("\n"):
+            offsets.append((at, at + len(line)))
+            at += len(line) + 1
+        rows, row = [], 0                        # the file line of each line of the value
+        for line in old.rstrip("\n").split("\n"):
+            while row < len(offsets) and self.text[slice(*offsets[row])].strip() != line.strip():
+                row += 1
+            if row == len(offsets):
+                self.edits.append((start, end, _indent(value.rstrip("\n"), len(pad))))
+                return
+            rows.append(row)
+            row += 1
+        old_lines, new_lines = old.rstrip("\n").split("\n"), value.rstrip("\n").split("\n")
+        ops = SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes()
+        for tag, i1, i2, j1, j2 in ops:
+            if tag == "equal":
+                continue
+            first = rows[i1] if i1 < len(rows) else None
+            lines = [("" if first == 0 and n == 0 else pad) + line if line else ""
+                     for n, line in enumerate(new_lines[j1:j2])]
+            if i1 == i2 and first is not None:             # lines added before a line
+                begin = offsets[first][0]             # (an item's first line: then indented)
+                self.edits.append((begin, begin, "\n".join(lines) + "\n" + pad * (first == 0)))
+            elif i1 == i2:                                 # lines added at the end
+                self.edits.append((end, end, "\n" + "\n".join(lines)))
+            else:
+                begin, stop = offsets[rows[i1]][0], offsets[rows[i2 - 1]][1]
+                if not lines:                              # lines removed, with a line end
+                    stop, begin = (stop + 1, begin) if stop < end else (stop, begin - 1)
+                self.edits.append((begin, stop, "\n".join(lines)))
 
     def set_list(self, loc: Loc, values: list[str]) -> None:
         """The list field at ``loc`` now holds ``values`` (items added or removed)."""
