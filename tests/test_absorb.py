@@ -457,3 +457,56 @@ def test_comments_and_markers_in_a_section_stay(ws: Path) -> None:
     assert brief.read_text(encoding="utf-8") == text.replace(
         "A late-January 2024 briefing note", "A January 2024 briefing note").replace(
         '"tightly integrated" since', '"closely integrated" since')
+
+
+def test_questions_answers_and_the_header_of_media_lines(ws: Path) -> None:
+    edited = Edited(ws / "out/border-media-lines.docx")
+    edited.retype("Did Ottawa expect", "Did Ottawa foresee")
+    edited.retype("Canada appointed a fentanyl czar", "Canada named a fentanyl czar")
+    edited.cell("Approval status:", "Pending approval")
+    result = absorb(ws, edited)
+    assert result.returncode == 0, result.stdout + result.stderr
+    brief = read_brief(ws / "briefs/border-media-lines.md")[0]
+    assert brief.qa[0].question == "Did Ottawa foresee the tariffs?"
+    assert brief.qa[1].answer.startswith("Canada named a fentanyl czar and spent $1.3 billion")
+    assert brief.approval_status == "pending"
+    assert_rebuilt_prints_the_edits(ws, "border-media-lines")
+
+
+OPTIONS = """---
+type: briefing-note
+subject: Options
+date: 2025-04-10
+---
+
+## Summary
+
+Two ways to go.
+
+## Options
+
+### Act now
+
+Pros:
+
+- Fast
+- Visible
+
+Cons:
+
+- Costly
+"""
+
+
+def test_options_of_a_briefing_note(ws: Path) -> None:
+    (ws / "briefs/choice.md").write_text(OPTIONS, encoding="utf-8")
+    assert run("build", "choice", cwd=ws).returncode == 0
+    edited = Edited(ws / "out/choice.docx")
+    edited.retype("Act now", "Act this week")
+    edited.retype("Visible", "Visible to the public")
+    edited.add_paragraph_after("Costly", "Hard to undo")
+    result = absorb(ws, edited)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (ws / "briefs/choice.md").read_text(encoding="utf-8") == OPTIONS.replace(
+        "### Act now", "### Act this week").replace("- Visible", "- Visible to the public") \
+        + "- Hard to undo\n"

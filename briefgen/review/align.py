@@ -21,7 +21,7 @@ from difflib import SequenceMatcher
 from briefgen.note.citations import find_clusters
 from briefgen.review.docxread import MARK, Para, is_mark
 
-_CITE = 0xF000                  # citation stand-ins, apart from docxread's footnote marks
+_CITE = 0x100000                # citation stand-ins (plane 16), apart from footnote marks
 _NUMBERED = re.compile(r"\[\d+(?:[,–-]\s?\d+)*\]")     # "[3]" of a sources-list note
 _ESCAPE = re.compile(r"([\\`*_\[\]<])")
 _ITEM = re.compile(r"( {0,3})([-*+]|\d{1,9}[.)])[ \t]+")
@@ -31,7 +31,6 @@ _ITEM = re.compile(r"( {0,3})([-*+]|\d{1,9}[.)])[ \t]+")
 class Marks:
     """Stand-in characters for citations and footnotes, shared by a whole note."""
 
-    notes: list[str]                       # the rebuilt note's footnote texts
     numbered: bool = False                 # the note lists its sources: "[3]" in the text
     text: dict[str, str] = field(default_factory=dict)        # stand-in → cluster text
     chars: dict[str, str] = field(default_factory=dict)       # key → stand-in

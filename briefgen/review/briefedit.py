@@ -61,9 +61,6 @@ class BriefText:
                 return None
         return node, indent
 
-    def has(self, loc: Loc) -> bool:
-        return loc in self.spans or self._node(loc) is not None
-
     # Edits -----------------------------------------------------------------------
 
     def set(self, loc: Loc, value: str) -> None:

@@ -9,6 +9,7 @@ caller decides whether to take them.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +20,11 @@ from briefgen.errors import InputError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CP = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
-MARK = 0xE000                  # footnote number n stands in the text as chr(MARK + n)
+MARK = 0xF0000                 # footnote n stands in the text as chr(MARK + n) (plane 15,
+_STAND_INS = re.compile("[\U000f0000-\U0010ffff]")     # never text in a note: dropped)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"    # a password-protected Word file is an OLE container
 MAX_PART = 64 * 1024 * 1024        # a part larger than this is not a note
+MAX_NOTES = 0xFFFF                 # footnote references a note may hold (one plane of marks)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 _REMOVED = {f"{{{W}}}del", f"{{{W}}}moveFrom"}
 CHANGE_KINDS = {"ins": "inserted", "del": "deleted", "moveTo": "moved here",
@@ -38,7 +41,6 @@ class Para:
     text: str = ""                                  # footnote references as chr(MARK + i)
     runs: list[tuple[str, bool, bool]] = field(default_factory=list)   # text, bold, italic
     cell: tuple[int, int, int] | None = None        # (table, row, column) when in a table
-    numbered: bool = False                          # a list paragraph
 
 
 @dataclass(frozen=True)
@@ -104,8 +106,12 @@ def parse(data: bytes, path: Path) -> Docx:
     note_text = _footnotes(footnotes)
     reader = _Body(note_text, _style_names(styles))
     body = document.find(w("body"))
-    if body is not None:
-        reader.block(body)
+    try:
+        if body is not None:
+            reader.block(body)
+    except InputError as err:
+        err.file = path
+        raise
     return Docx(reader.paras, reader.notes, keywords, _changes(document),
                 _comments(document, comments))
 
@@ -138,7 +144,8 @@ def _plain(el: etree._Element) -> str:
     for node in el.iter(w("t"), w("tab"), w("br")):
         if any(a.tag in _REMOVED for a in node.iterancestors()):
             continue
-        out.append(node.text or "" if node.tag == w("t") else "\t" if node.tag == w("tab") else "\n")
+        tag = etree.QName(node).localname
+        out.append(node.text or "" if tag == "t" else "\t" if tag == "tab" else "\n")
     return "".join(out)
 
 
@@ -171,7 +178,7 @@ class _Body:
         ppr = p.find(w("pPr"))
         style = "" if ppr is None or ppr.find(w("pStyle")) is None else \
             ppr.find(w("pStyle")).get(w("val"), "")
-        para = Para(self.styles.get(style, style.casefold()), cell=cell, numbered=ppr is not None and ppr.find(w("numPr")) is not None)
+        para = Para(self.styles.get(style, style.casefold()), cell=cell)
         for r in p.iter(w("r")):
             if any(a.tag in _REMOVED for a in r.iterancestors()):
                 continue
@@ -179,7 +186,7 @@ class _Body:
             bold, italic = _on(rpr, "b"), _on(rpr, "i")
             for node in r:
                 if node.tag == w("t"):
-                    self.add(para, node.text or "", bold, italic)
+                    self.add(para, _STAND_INS.sub("", node.text or ""), bold, italic)
                 elif node.tag == w("tab"):
                     self.add(para, "\t", bold, italic)
                 elif node.tag in (w("br"), w("cr")):
@@ -187,6 +194,9 @@ class _Body:
                 elif node.tag == w("noBreakHyphen"):
                     self.add(para, "-", bold, italic)
                 elif node.tag == w("footnoteReference"):
+                    if len(self.notes) == MAX_NOTES:
+                        raise InputError(f"more than {MAX_NOTES:,} footnote references; not a "
+                                         "note")
                     self.notes.append(self.note_text.get(node.get(w("id"), ""), ""))
                     self.add(para, chr(MARK + len(self.notes) - 1), False, False)
         if self.carry is not None:        # the paragraph before lost its mark: one paragraph
@@ -211,7 +221,7 @@ class _Body:
 
 def is_mark(char: str) -> bool:
     """A footnote reference's stand-in character."""
-    return char != "" and MARK <= ord(char) < 0xF8FF
+    return char != "" and MARK <= ord(char) < MARK + 0x10000
 
 
 def _on(rpr: etree._Element | None, tag: str) -> bool:

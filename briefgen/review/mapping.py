@@ -15,12 +15,11 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from briefgen.briefs import sections as S
-from briefgen.models import MARKDOWN_FIELDS
 from briefgen.note.render import format_date
 from briefgen.review import align
 from briefgen.review.docxread import MARK, Docx, Para, is_mark
 
-HEADING = "heading 1"
+HEADING, SUBHEADING = "heading 1", "heading 2"       # a note's '##' and '###'
 HEADER_FIELDS = ("to", "from", "subject", "date", "tracking_number", "spokesperson",
                  "approval_status")
 SIGNATURE_FIELDS = ("prepared_by", "approved_by", "contact")
@@ -92,7 +91,7 @@ class Mapper:
                  labels: dict[str, str], rebuilt: Docx, edited: Docx) -> None:
         self.brief, self.type, self.lang, self.labels = brief, note_type, lang, labels
         self.rebuilt, self.edited = rebuilt, edited
-        self.marks = align.Marks(rebuilt.notes, numbered=not rebuilt.notes)
+        self.marks = align.Marks(numbered=not rebuilt.notes)
         self.out = Outcome()
 
     def run(self) -> Outcome:
@@ -103,8 +102,9 @@ class Mapper:
         pairs = list(zip(old.segments, new.segments))
         plans = [(self._field(a.key), a, b) for a, b in pairs]
         for loc, a, _ in plans:          # the footnotes the brief's citations became
-            if loc is not None:
-                for source, para in self._units(loc, a)[1]:
+            for part, paras in self._split(loc, [p for p in a.paras if p.cell is None]) or [] \
+                    if loc is not None else []:
+                for source, para in self._units(part, paras)[1]:
                     self.marks.printed(para, self.rebuilt.notes, self.marks.source(source))
         for label, para in old.header.items():
             self._header(label, para, new.header[label])
@@ -165,13 +165,13 @@ class Mapper:
 
     # Sections ----------------------------------------------------------------
 
-    def _units(self, loc: Loc, segment: Segment) -> tuple[str, list[tuple[str, Para]]]:
-        """A field's form ("list", "prose", or "" when it does not map paragraph by
-        paragraph) and its Markdown pieces paired with the paragraphs printing them."""
+    def _units(self, loc: Loc, paras: list[Para]) -> tuple[str, list[tuple[str, Para]]]:
+        """A field's form ("plain": one line, "list", "prose", or "" when it does not map
+        paragraph by paragraph) and its Markdown pieces paired with the paragraphs
+        printing them."""
         value = self._value(loc)
-        paras = [p for p in segment.paras if p.cell is None]
-        if loc[0] in SIGNATURE_FIELDS:
-            return "plain", [(value, paras[0])]
+        if loc[0] in SIGNATURE_FIELDS or loc[-1] in ("question", "title"):
+            return ("plain", [(value, paras[0])]) if len(paras) == 1 else ("", [])
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return ("list", list(zip(value, paras))) if len(value) == len(paras) else ("", [])
         if isinstance(value, str):
@@ -185,12 +185,59 @@ class Mapper:
 
     def _segment(self, loc: Loc, old: Segment, new: Segment) -> None:
         where = ".".join(map(str, loc))
-        form, pairs = self._units(loc, old)
-        if [p for p in old.paras if p.cell is not None] and not self._same(
-                [p for p in old.paras if p.cell is not None],
-                [p for p in new.paras if p.cell is not None]):
+        before = [p for p in old.paras if p.cell is None]
+        paras = [p for p in new.paras if p.cell is None]
+        if not self._same([p for p in old.paras if p.cell is not None],
+                          [p for p in new.paras if p.cell is not None]):
             self.out.by_hand.append(f"{where}: a table under '{_shown(old.key)}' was edited; "
                                     "change the brief by hand")
+            if self._same(before, paras):
+                return
+        parts, edited = self._split(loc, before), self._split(loc, paras)
+        if parts is None or edited is None or [p[0] for p in parts] != [p[0] for p in edited]:
+            self.out.by_hand.append(f"{where}: edited in the DOCX, but its form does not map "
+                                    "paragraph by paragraph; change the brief by hand")
+            return
+        for (part, mine), (_, theirs) in zip(parts, edited):
+            if not self._same(mine, theirs):
+                self._diff(part, mine, theirs)
+
+    def _split(self, loc: Loc, paras: list[Para]) -> list[tuple[Loc, list[Para]]] | None:
+        """A section as the fields it prints: itself, or for questions and answers and for
+        a briefing note's options, each entry's parts under its '###' heading."""
+        value = self._value(loc)
+        if loc not in (("qa",), ("options",)) or not value or not paras:
+            return [(loc, paras)]
+        groups: list[tuple[Para, list[Para]]] = []
+        for para in paras:
+            if para.style == SUBHEADING:
+                groups.append((para, []))
+            elif not groups:
+                return None
+            else:
+                groups[-1][1].append(para)
+        if len(groups) != len(value):
+            return None
+        parts: list[tuple[Loc, list[Para]]] = []
+        sides = {S.key(self.labels.get(s, s)): s for s in ("pros", "cons")}
+        for index, (heading, body) in enumerate(groups):
+            if loc == ("qa",):
+                parts += [((*loc, index, "question"), [heading]), ((*loc, index, "answer"), body)]
+                continue
+            parts.append(((*loc, index, "title"), [heading]))
+            for para in body:
+                if S.key(para.text) in sides:
+                    parts.append(((*loc, index, sides[S.key(para.text)]), []))
+                elif len(parts[-1][0]) == 2 + len(loc) and parts[-1][0][-1] != "title":
+                    parts[-1][1].append(para)
+                else:
+                    return None
+        return parts
+
+    def _diff(self, loc: Loc, old: list[Para], paras: list[Para]) -> None:
+        """One field's paragraphs as built and as edited: the field's new text."""
+        where = ".".join(map(str, loc))
+        form, pairs = self._units(loc, old)
         if not form:
             self.out.by_hand.append(f"{where}: edited in the DOCX, but its form does not map "
                                     "paragraph by paragraph; change the brief by hand")
@@ -198,10 +245,7 @@ class Mapper:
         sources = [self.marks.source(s) for s, _ in pairs]
         printed = [self.marks.printed(p, self.rebuilt.notes, s) for s, (_, p) in
                    zip(sources, pairs)]
-        paras = [p for p in new.paras if p.cell is None]
         edited = [self.marks.printed(p, self.edited.notes) for p in paras]
-        markdown = form != "plain" and (loc[0] in MARKDOWN_FIELDS or form == "list"
-                                        or loc[0] in ("fields", "if_pressed"))
         result: list[str | None] = [None] * len(pairs)      # None: unchanged
         added: dict[int, list[Para]] = {}                   # after which piece (-1: first)
         ops = SequenceMatcher(None, printed, edited, autojunk=False).get_opcodes()
@@ -211,7 +255,7 @@ class Mapper:
             common = min(i2 - i1, j2 - j1)
             for k in range(common):
                 result[i1 + k] = self._piece(where, sources[i1 + k], printed[i1 + k],
-                                             edited[j1 + k], markdown)
+                                             edited[j1 + k], form == "plain")
             for k in range(i1 + common, i2):
                 result[k] = ""
                 self._lost(where, sources[k], "")
@@ -224,10 +268,10 @@ class Mapper:
                     {k: [align.markdown(p, self.marks, self.edited.notes) for p in v]
                      for k, v in added.items()})
 
-    def _piece(self, where: str, source: str, printed: str, edited: str, markdown: bool) -> str:
-        if not markdown:
+    def _piece(self, where: str, source: str, printed: str, edited: str, plain: bool) -> str:
+        if plain:                 # one line: a label's space, a reviewer's trailing space
             printed, edited = printed.strip(), edited.strip()
-        new = align.transfer(source, printed, edited, escape=markdown)
+        new = align.transfer(source, printed, edited)
         for note in self.marks.new_notes(edited):
             self._new_note(where, note)
         self._lost(where, source, new)
@@ -303,10 +347,12 @@ class Mapper:
             if found:
                 self._set((name,), found[0])
             else:
-                self.out.by_hand.append(f"approval_status: “{text}” is not one of the statuses")
+                shown = ", ".join(self.labels.get(f"status_{s}", s)
+                                  for s in ("draft", "pending", "approved"))
+                self.out.by_hand.append(f"approval_status: “{text}” is not a status ({shown})")
         else:
             self._set((name,), align.transfer(self.brief[name], " ".join(old.text.split()),
-                                              text, escape=False))
+                                              text, escape=name != "tracking_number"))
 
 
 def prose(value: str, result: list[str | None], added: dict[int, list[str]]) -> str:
