@@ -396,7 +396,7 @@ def test_docx_briefgen_did_not_make(ws: Path) -> None:
 
 def test_docx_of_another_brief(ws: Path) -> None:
     _refused(ws, ws / "out/border-qp.docx",
-             "this DOCX was built from the brief 'border-qp.md', not from "
+             "this DOCX was built from the brief 'border-qp', not from "
              "briefs/border-cooperation.md", "--brief", "border-cooperation")
 
 

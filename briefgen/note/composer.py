@@ -64,11 +64,12 @@ class Note:
 
 
 def note_stamp(note: Note) -> str:
-    """``briefgen FILE#HASH``: the brief a DOCX was built from and a hash of its note,
-    so ``briefgen absorb`` can tell which brief it belongs to and whether the brief has
-    changed since. Words and spaces only: LibreOffice rewrites keywords' punctuation."""
+    """``briefgen NAME#HASH``: the brief a DOCX was built from (its file name without the
+    suffix, which converting to the other form keeps) and a hash of its note, so
+    ``briefgen absorb`` can tell which brief it belongs to and whether the brief has
+    changed since. Words and spaces: LibreOffice rewrites punctuation in keywords."""
     digest = hashlib.sha256(f"{note.marking}\n{note.body}".encode()).hexdigest()[:16]
-    return f"briefgen {note.source.name}#{digest}"
+    return f"briefgen {note.source.stem}#{digest}"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """``briefgen absorb EDITED.docx``: reviewers' edits of a note back into its brief.
 
-The brief is found from the DOCX's properties (``briefgen:FILE#HASH`` in its
+The brief is found from the DOCX's properties (``briefgen NAME#HASH`` in its
 keywords, written by the DOCX writer). The note is rebuilt from the brief as it
 is now; when that is not the note the reviewers received (the hash differs)
 nothing is absorbed, since the difference would undo the analyst's own changes.
@@ -95,8 +95,8 @@ def absorb(ws: Workspace, docx_path: Path, brief: str | None, accept: bool,
         raise InputError("not a note briefgen built (its properties name no brief); absorb "
                          "reads a DOCX made by briefgen build and edited since", file=docx_path)
     name, digest = stamp[1], stamp[2]
-    path = ws.brief_paths([brief or Path(name).stem])[0]    # the same brief, converted too
-    if path.stem != Path(name).stem:
+    path = ws.brief_paths([brief or name])[0]
+    if path.stem != name:
         raise InputError(f"this DOCX was built from the brief {name!r}, not from "
                          f"{shown_path(path)}", file=docx_path)
     note = compose(ws, path)
