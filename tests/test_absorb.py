@@ -510,3 +510,16 @@ def test_options_of_a_briefing_note(ws: Path) -> None:
     assert (ws / "briefs/choice.md").read_text(encoding="utf-8") == OPTIONS.replace(
         "### Act now", "### Act this week").replace("- Visible", "- Visible to the public") \
         + "- Hard to undo\n"
+
+
+def test_comments_are_kept_once(ws: Path) -> None:
+    brief = ws / "briefs/border-qp.md"
+    brief.write_text(brief.read_text(encoding="utf-8").replace("\n---\n", "\nreview: []\n---\n", 1),
+                     encoding="utf-8")
+    assert run("build", "border-qp", cwd=ws).returncode == 0
+    edited = Edited(ws / "out/border-qp.docx")
+    edited.comment("Members may ask", "Add the date.")
+    for _ in range(2):
+        assert absorb(ws, edited, "--keep-comments").returncode == 0
+    assert read_brief(brief)[0].review == ["Reviewer DG, 2025-04-12, on “Members may ask”: "
+                                           "Add the date."]

@@ -148,13 +148,16 @@ class BriefText:
         self._replace(node, text)
 
     def add_review(self, entries: list[str]) -> None:
-        """Append ``entries`` to the brief's ``review`` list (made when there is none)."""
+        """Append ``entries`` to the brief's ``review`` list (made when there is none);
+        an entry already there is not added twice."""
+        found = self._node(("review",))
+        kept = [item.value for item in found[0].value] \
+            if found is not None and isinstance(found[0], yaml.SequenceNode) else []
+        entries = list(dict.fromkeys(e for e in entries if e not in kept))
         if not entries:
             return
-        found = self._node(("review",))
-        if found is not None and isinstance(found[0], yaml.SequenceNode) and found[0].value:
-            old = [item.value for item in found[0].value]
-            self.set_list(("review",), old + entries)
+        if found is not None and isinstance(found[0], yaml.SequenceNode):
+            self.set_list(("review",), kept + entries)
             return
         if found is not None:
             raise InputError("'review' is not a list; make it one to keep comments there",

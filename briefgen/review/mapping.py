@@ -87,9 +87,9 @@ class Outcome:
 
 
 class Mapper:
-    def __init__(self, brief: dict[str, Any], note_type: str, lang: str,
-                 labels: dict[str, str], rebuilt: Docx, edited: Docx) -> None:
-        self.brief, self.type, self.lang, self.labels = brief, note_type, lang, labels
+    def __init__(self, brief: dict[str, Any], lang: str, labels: dict[str, str],
+                 rebuilt: Docx, edited: Docx) -> None:
+        self.brief, self.lang, self.labels = brief, lang, labels
         self.rebuilt, self.edited = rebuilt, edited
         self.marks = align.Marks(numbered=not rebuilt.notes)
         self.out = Outcome()
