@@ -523,3 +523,15 @@ def test_comments_are_kept_once(ws: Path) -> None:
         assert absorb(ws, edited, "--keep-comments").returncode == 0
     assert read_brief(brief)[0].review == ["Reviewer DG, 2025-04-12, on “Members may ask”: "
                                            "Add the date."]
+
+
+def test_footnote_copied_into_a_new_paragraph_keeps_its_citation(ws: Path) -> None:
+    note = docxread.read(ws / "out/border-cooperation.docx")
+    first = note.notes[0]             # the summary's first citation, in full
+    edited = Edited(ws / "out/border-cooperation.docx")
+    edited.add_paragraph_after("Officials will monitor", "Officials said so again in 2025.")
+    edited.add_footnote("Officials said so again in 2025.", first)
+    result = absorb(ws, edited)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert read_brief(ws / "briefs/border-cooperation.md")[0].next_steps.endswith(
+        "\n\nOfficials said so again in 2025.[@atip-2024-11-briefing-notes-border-cooperation]\n")

@@ -249,15 +249,18 @@ def _comments(document: etree._Element, part: etree._Element | None) -> list[Com
         return []
     anchors: dict[str, list[str]] = {}
     open_ids: set[str] = set()
-    for el in document.iter(w("commentRangeStart"), w("commentRangeEnd"), w("t"), w("delText")):
+    last = None
+    for el in document.iter(w("commentRangeStart"), w("commentRangeEnd"), w("t")):
         if el.tag == w("commentRangeStart"):
             open_ids.add(el.get(w("id"), ""))
             anchors.setdefault(el.get(w("id"), ""), [])
         elif el.tag == w("commentRangeEnd"):
             open_ids.discard(el.get(w("id"), ""))
-        elif el.tag == w("t"):
-            for ident in open_ids:
-                anchors[ident].append(el.text or "")
+        elif el.tag == w("t") and open_ids:
+            paragraph = next(el.iterancestors(w("p")), None)
+            for ident in open_ids:            # a space where an anchor spans paragraphs
+                anchors[ident].append(" " * (paragraph is not last) + (el.text or ""))
+            last = paragraph
     found = []
     for comment in part.iter(w("comment")):
         ident = comment.get(w("id"), "")

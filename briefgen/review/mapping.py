@@ -258,27 +258,32 @@ class Mapper:
                                              edited[j1 + k], form == "plain")
             for k in range(i1 + common, i2):
                 result[k] = ""
-                self._lost(where, sources[k], "")
             if j2 > j1 + common:
                 added.setdefault(i1 + common - 1, []).extend(paras[j1 + common:j2])
-        for para in (p for extra in added.values() for p in extra):
-            for note in self.marks.new_notes(self.marks.printed(para, self.edited.notes)):
+        new = {k: [align.markdown(p, self.marks, self.edited.notes) for p in v]
+               for k, v in added.items()}
+        for text in (t for texts in new.values() for t in texts):
+            for note in self.marks.new_notes(text):
                 self._new_note(where, note)
-        self._store(loc, form, [s for s, _ in pairs], result,
-                    {k: [align.markdown(p, self.marks, self.edited.notes) for p in v]
-                     for k, v in added.items()})
+        after = [s if r is None else r for s, r in zip(sources, result)]
+        self._lost(where, "".join(sources), "".join(after + [t for v in new.values() for t in v]))
+        restore = self.marks.restore
+        self._store(loc, form, [s for s, _ in pairs],
+                    [None if r is None else restore(r) for r in result],
+                    {k: [restore(t) for t in v] for k, v in new.items()})
 
     def _piece(self, where: str, source: str, printed: str, edited: str, plain: bool) -> str:
+        """The source of one paragraph with the reviewers' edit (stand-ins still in)."""
         if plain:                 # one line: a label's space, a reviewer's trailing space
             printed, edited = printed.strip(), edited.strip()
-        new = align.transfer(source, printed, edited)
         for note in self.marks.new_notes(edited):
             self._new_note(where, note)
-        self._lost(where, source, new)
-        return self.marks.restore(new)
+        return align.transfer(source, printed, edited)
 
     def _lost(self, where: str, before: str, after: str) -> None:
-        gone = [c for c in self.marks.cited(before) if c not in self.marks.cited(after)]
+        """Citations a field no longer has (one moved to another paragraph stays)."""
+        gone = [c for c in dict.fromkeys(self.marks.cited(before))
+                if c not in self.marks.cited(after)]
         for cluster in gone:
             self.out.notes.append(f"{where}: the citation {cluster} is gone with the footnote "
                                   "the reviewers deleted (briefgen check flags a figure left "
