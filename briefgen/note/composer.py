@@ -68,7 +68,8 @@ def note_stamp(note: Note) -> str:
     suffix, which converting to the other form keeps) and a hash of its note, so
     ``briefgen absorb`` can tell which brief it belongs to and whether the brief has
     changed since. Words and spaces: LibreOffice rewrites punctuation in keywords."""
-    digest = hashlib.sha256(f"{note.marking}\n{note.body}".encode()).hexdigest()[:16]
+    text = f"{note.marking}\n{note.body}".encode("utf-8", "surrogatepass")   # any text at all
+    digest = hashlib.sha256(text).hexdigest()[:16]
     return f"briefgen {note.source.stem}#{digest}"
 
 
