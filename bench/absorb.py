@@ -15,7 +15,9 @@ retyped, a tracked insertion, a comment). Then it measures, in process:
   writer), which absorb does once on its way;
 
 and the ``briefgen absorb --dry-run`` command as a user runs it (start-up
-included). CPU time is printed beside wall time: the machine is shared.
+included), and how one edit in a paragraph of 10,000 and 100,000 characters
+scales (linear: about 10x). CPU time is printed beside wall time: the machine
+is shared.
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ from pathlib import Path
 from briefgen.builder import reference_docx
 from briefgen.note.composer import compose
 from briefgen.review.absorb import absorb
+from briefgen.review.align import transfer
 from briefgen.workspace import Workspace, init
 from briefgen.writers import docx as docx_writer
 
@@ -66,6 +69,16 @@ def edited_copy(original: bytes) -> bytes:
         for name, data in parts.items():
             target.writestr(name, data)
     return out.getvalue()
+
+
+def long_paragraph(chars: int) -> tuple[str, str, str]:
+    """A paragraph's Markdown, as printed (curly quotes) and as edited in its middle."""
+    words = ('the "border" officials said 25 per cent of goods [@record-id] '
+             "face tariffs; Canada's reply followed.").split()
+    source = " ".join(words[i % len(words)] for i in range(chars // 6))
+    printed = source.replace('"', "“").replace("'", "’")
+    middle = len(printed) // 2
+    return source, printed, printed[:middle] + " an edit " + printed[middle:]
 
 
 def measure(call: Callable[[], object], runs: int) -> tuple[list[float], list[float]]:
@@ -107,6 +120,10 @@ def main() -> int:
             lambda: docx_writer.write(compose(ws, path), reference_docx(ws)), runs)
         command = [sys.executable, "-m", "briefgen", "-C", str(root), "absorb", str(edited),
                    "--accept-changes", "--dry-run"]
+        scaling = {}
+        for chars in (10_000, 100_000):
+            texts = long_paragraph(chars)
+            scaling[chars] = statistics.median(measure(lambda: transfer(*texts), runs // 2 + 1)[1])
         cli, _ = measure(lambda: subprocess.run(command, check=True, capture_output=True),
                          max(2, runs // 4))
     finally:
@@ -122,6 +139,10 @@ def main() -> int:
     print(f"  absorb / build: {median / statistics.median(build_wall):.2f}x (wall), "
           f"{statistics.median(absorb_cpu) / statistics.median(build_cpu):.2f}x (cpu)")
     print(f"  `briefgen absorb --dry-run` command  {shown(cli)}")
+    print(f"  one edit in a long paragraph (cpu): 10,000 chars {scaling[10_000]:.1f} ms, "
+          f"100,000 chars {scaling[100_000]:.1f} ms: "
+          f"{scaling[100_000] / max(scaling[10_000], 0.01):.1f}x for 10x the text "
+          f"(target: linear, <= 20x)")
     print(f"  target: absorb <= {TARGET_MS:.0f} ms   "
           f"{'PASS' if median <= TARGET_MS else 'MISS'} ({median:.1f} ms)")
     print(f"  load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

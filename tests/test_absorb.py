@@ -200,6 +200,8 @@ def test_figure_that_lost_its_footnote_is_flagged_by_check(ws: Path) -> None:
     result = absorb(ws, edited)
     assert ("note: summary: the citation [@globalnews-2025-04-border-cooperation-documents] is "
             "gone with the footnote") in result.stdout
+    assert "aluminum and\nvehicles. U.S. Customs and" in read_brief(
+        ws / "briefs/border-cooperation.md")[0].summary
     check = run("check", "border-cooperation", cwd=ws)
     assert "warning[uncited-figure]: '25 per cent' has no citation in its sentence" \
         in check.stdout + check.stderr

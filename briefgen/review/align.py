@@ -13,6 +13,7 @@ that went with a deleted sentence is missed, and one the reviewer wrote is new.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,9 @@ _CITE = 0x100000                # citation stand-ins (plane 16), apart from foot
 _NUMBERED = re.compile(r"\[\d+(?:[,–-]\s?\d+)*\]")     # "[3]" of a sources-list note
 _ESCAPE = re.compile(r"([\\`*_\[\]<])")
 _ITEM = re.compile(r"( {0,3})([-*+]|\d{1,9}[.)])[ \t]+")
+_WORD = re.compile(r"\w+|\s+|[^\w\s]")
+RESYNC = 64           # words looked ahead, after a difference, for where texts agree again
+MAX_DIFF = 4000       # words of a changed stretch compared one by one; beyond, one change
 
 
 @dataclass
@@ -91,29 +95,80 @@ def _references(text: str, notes: list[str], numbered: bool) -> Iterator[tuple[i
 
 def transfer(source: str, rebuilt: str, edited: str, escape: bool = True) -> str:
     """``source`` with the changes that turn ``rebuilt`` into ``edited`` (the typed text
-    Markdown-escaped when ``source`` is Markdown)."""
+    Markdown-escaped when ``source`` is Markdown). Word by word, in time linear in the
+    text: a paragraph can be long."""
     if rebuilt == edited:
         return source
-    blocks = SequenceMatcher(None, rebuilt, source, autojunk=False).get_matching_blocks()
+    (r, r_at), (s, s_at), (e, e_at) = _tokens(rebuilt), _tokens(source), _tokens(edited)
+    blocks = _align(r, s)
+    starts = [a for a, _, _ in blocks]
 
     def at(i: int) -> int:
-        before = 0
-        for a, b, size in blocks:
-            if a <= i < a + size:
-                return b + i - a
-            if a + size <= i:
-                before = b + size
-        return len(source) if i >= len(rebuilt) else before
+        """Where the word ``i`` of R (or the gap it is in) starts in S."""
+        k = bisect.bisect_right(starts, i) - 1
+        if i >= len(r) or k < 0:
+            return len(source) if i >= len(r) else 0
+        a, b, size = blocks[k]
+        return s_at[b + i - a] if i < a + size else s_at[b + size]
 
     out = source
-    ops = SequenceMatcher(None, rebuilt, edited, autojunk=False).get_opcodes()
-    for tag, i1, i2, j1, j2 in reversed(ops):
-        if tag != "equal":
-            start = at(i1)
-            end = max(start, at(i2) if i2 < len(rebuilt) else len(source))
-            typed = edited[j1:j2]
-            out = out[:start] + (escape_markdown(typed) if escape else typed) + out[end:]
+    for i1, i2, j1, j2 in reversed(_changes(r, e)):
+        start = at(i1)
+        end = max(start, at(i2))
+        typed = edited[e_at[j1]:e_at[j2]]
+        if not typed and out[start:end] and all(ord(c) >= _CITE for c in out[start:end]):
+            start -= out[start - 1:start] in (" ", "\t")    # a citation goes with its space
+        out = out[:start] + (escape_markdown(typed) if escape else typed) + out[end:]
     return _drop_removed(out, rebuilt, edited)
+
+
+def _tokens(text: str) -> tuple[list[str], list[int]]:
+    """Words, runs of space and single signs, and where each starts (and the end)."""
+    found = list(_WORD.finditer(text))
+    return [m.group() for m in found], [m.start() for m in found] + [len(text)]
+
+
+def _align(a: list[str], b: list[str]) -> list[tuple[int, int, int]]:
+    """Stretches (i, j, size) where two texts that differ only here and there agree:
+    after each difference, the nearest place where three words agree again."""
+    blocks: list[tuple[int, int, int]] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if a[i] == b[j]:
+            i0, j0 = i, j
+            while i < len(a) and j < len(b) and a[i] == b[j]:
+                i, j = i + 1, j + 1
+            blocks.append((i0, j0, i - i0))
+            continue
+        step = next(((di, d - di) for d in range(1, RESYNC) for di in range(d + 1)
+                     if _agree(a, i + di, b, j + d - di)), None)
+        if step is None:
+            break                 # the rest does not align: edits there land at its start
+        inner = SequenceMatcher(None, a[i:i + step[0]], b[j:j + step[1]], autojunk=False)
+        blocks += [(i + x, j + y, n) for x, y, n in inner.get_matching_blocks() if n]
+        i, j = i + step[0], j + step[1]
+    return blocks
+
+
+def _agree(a: list[str], i: int, b: list[str], j: int) -> bool:
+    return i < len(a) and j < len(b) and a[i] == b[j] and a[i + 1:i + 3] == b[j + 1:j + 3]
+
+
+def _changes(r: list[str], e: list[str]) -> list[tuple[int, int, int, int]]:
+    """The stretches (i1, i2, j1, j2) of R that E changes: the common start and end set
+    aside, the rest word by word, or as one change when it is long."""
+    head = 0
+    while head < min(len(r), len(e)) and r[head] == e[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(r), len(e)) - head and r[-1 - tail] == e[-1 - tail]:
+        tail += 1
+    r_end, e_end = len(r) - tail, len(e) - tail
+    if max(r_end, e_end) - head > MAX_DIFF:
+        return [(head, r_end, head, e_end)]
+    ops = SequenceMatcher(None, r[head:r_end], e[head:e_end], autojunk=False).get_opcodes()
+    return [(head + i1, head + i2, head + j1, head + j2)
+            for tag, i1, i2, j1, j2 in ops if tag != "equal"]
 
 
 def _drop_removed(out: str, rebuilt: str, edited: str) -> str:
