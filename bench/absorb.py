@@ -31,15 +31,17 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
-from briefgen.builder import reference_docx
-from briefgen.note.composer import compose
-from briefgen.review.absorb import absorb
-from briefgen.review.align import transfer
-from briefgen.workspace import Workspace, init
-from briefgen.writers import docx as docx_writer
+sys.path.insert(0, str(Path(__file__).parent))
+from redline import measure  # noqa: E402 - the same wall and CPU seconds of each run
+
+from briefgen.builder import reference_docx  # noqa: E402
+from briefgen.note.composer import compose  # noqa: E402
+from briefgen.review.absorb import absorb  # noqa: E402
+from briefgen.review.align import transfer  # noqa: E402
+from briefgen.workspace import Workspace, init  # noqa: E402
+from briefgen.writers import docx as docx_writer  # noqa: E402
 
 TARGET_MS = 200.0
 BRIEF = "border-cooperation"
@@ -81,30 +83,23 @@ def long_paragraph(chars: int) -> tuple[str, str, str]:
     return source, printed, printed[:middle] + " an edit " + printed[middle:]
 
 
-def measure(call: Callable[[], object], runs: int) -> tuple[list[float], list[float]]:
-    """Wall and CPU milliseconds of each run, after one warm-up."""
-    call()
-    wall, cpu = [], []
-    for _ in range(runs):
-        w0, c0 = time.perf_counter(), time.process_time()
-        call()
-        wall.append((time.perf_counter() - w0) * 1000)
-        cpu.append((time.process_time() - c0) * 1000)
-    return wall, cpu
-
-
-def shown(values: list[float]) -> str:
+def shown(seconds: list[float]) -> str:
+    values = [s * 1000 for s in seconds]
     return (f"{statistics.median(values):7.1f} ms median "
             f"({min(values):.1f}–{max(values):.1f} over {len(values)})")
 
 
-def main() -> int:
+def runs_wanted() -> int:
+    """Timed runs of each measure: ``--runs N``, 3 with ``--small``, else 20."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="3 runs: a quick look")
     parser.add_argument("--runs", type=int, default=None)
     args = parser.parse_args()
-    runs = args.runs or (3 if args.small else 20)
-    load = os.getloadavg()
+    return args.runs or (3 if args.small else 20)
+
+
+def main() -> int:
+    runs, load = runs_wanted(), os.getloadavg()
     root = Path(tempfile.mkdtemp(prefix="briefgen-absorb-bench-")) / "ws"
     try:
         init(root)
@@ -123,12 +118,13 @@ def main() -> int:
         scaling = {}
         for chars in (10_000, 100_000):
             texts = long_paragraph(chars)
-            scaling[chars] = statistics.median(measure(lambda: transfer(*texts), runs // 2 + 1)[1])
+            scaling[chars] = statistics.median(
+                measure(lambda: transfer(*texts), runs // 2 + 1)[1]) * 1000
         cli, _ = measure(lambda: subprocess.run(command, check=True, capture_output=True),
                          max(2, runs // 4))
     finally:
         shutil.rmtree(root.parent, ignore_errors=True)
-    median = statistics.median(absorb_wall)
+    median = statistics.median(absorb_wall) * 1000
     print(f"briefgen absorb bench: {BRIEF} (two pages), one edit, one tracked change, one comment")
     print(f"  load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
           f"({os.cpu_count()} CPUs)")
@@ -136,7 +132,8 @@ def main() -> int:
     print(f"                          cpu  {shown(absorb_cpu)}")
     print(f"  baseline: build (docx)  wall {shown(build_wall)}")
     print(f"                          cpu  {shown(build_cpu)}")
-    print(f"  absorb / build: {median / statistics.median(build_wall):.2f}x (wall), "
+    print(f"  absorb / build: {statistics.median(absorb_wall) / statistics.median(build_wall):.2f}x"
+          " (wall), "
           f"{statistics.median(absorb_cpu) / statistics.median(build_cpu):.2f}x (cpu)")
     print(f"  `briefgen absorb --dry-run` command  {shown(cli)}")
     print(f"  one edit in a long paragraph (cpu): 10,000 chars {scaling[10_000]:.1f} ms, "
