@@ -536,3 +536,19 @@ def test_footnote_copied_into_a_new_paragraph_keeps_its_citation(ws: Path) -> No
     assert result.returncode == 0, result.stdout + result.stderr
     assert read_brief(ws / "briefs/border-cooperation.md")[0].next_steps.endswith(
         "\n\nOfficials said so again in 2025.[@atip-2024-11-briefing-notes-border-cooperation]\n")
+
+
+def test_redline_edited_by_a_reviewer(ws: Path) -> None:
+    brief = ws / "briefs/border-qp.md"
+    (ws / "earlier.md").write_text(brief.read_text(encoding="utf-8"), encoding="utf-8")
+    brief.write_text(brief.read_text(encoding="utf-8").replace("Members may ask",
+                                                               "Members will ask"),
+                     encoding="utf-8")
+    assert run("redline", "border-qp", "--against", "earlier.md", cwd=ws).returncode == 0
+    edited = Edited(ws / "out/border-qp-redline.docx")
+    edited.retype("Canada has appointed a fentanyl czar.", "Canada has appointed a czar.")
+    assert absorb(ws, edited).returncode == 1           # the redline's own changes: pending
+    result = absorb(ws, edited, "--accept-changes")
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = brief.read_text(encoding="utf-8")
+    assert "Members will ask" in text and "Canada has appointed a czar." in text
