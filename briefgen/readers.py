@@ -479,3 +479,15 @@ def _toml_lines(text: str) -> Lines:
         elif match := _TOML_KEY.match(line):
             lines.setdefault(table + parts(match.group(1)), number)
     return lines
+
+
+def has_control_characters(value: Any) -> bool:
+    """Whether any text in ``value`` (nested lists and mappings) holds a character reading
+    a record removes."""
+    if isinstance(value, str):
+        return _CONTROL.search(value) is not None
+    if isinstance(value, dict):
+        return any(has_control_characters(item) for item in value.values())
+    if isinstance(value, list):
+        return any(has_control_characters(item) for item in value)
+    return False

@@ -2,10 +2,12 @@
 
 Each record file is stored with its path, mtime, size and content hash, the
 validated record as JSON, and the error it raised if it is invalid. A refresh
-stats every file and re-reads only those whose mtime or size changed and
-whose content hash no longer matches, through :func:`sources.read_record`, so
-messages about a bad file are the same as without the index. An FTS5 table
-indexes each record's title, summary, text and quotes.
+lists every folder and stats every file; a folder whose files' names, mtimes and
+sizes are unchanged is skipped whole (:mod:`changes`), and a file is re-read
+only when its content hash no longer matches, through :func:`sources.read_record`,
+so messages about a bad file are the same as without the index. An FTS5 table
+indexes each record's title, summary, text and quotes; the reading side is in
+:mod:`queries`.
 
 The index is only a cache: deleting it loses nothing, and one that is damaged
 or was made by another version of briefgen is rebuilt with a warning. Where it
@@ -13,12 +15,10 @@ cannot be written at all (a read-only share), the library is read directly.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import logging
 import os
-import re
 import sqlite3
 import time
 from collections.abc import Iterator, Mapping
@@ -27,28 +27,36 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.errors import InputError, shown_path
-from briefgen.library.files import SourceFile, scan
+from briefgen.library import changes
+from briefgen.library.files import Folder, SourceFile, scan, scan_folders
+from briefgen.library.queries import Hit, Queries, stored
 from briefgen.models import SourceRecord
-from briefgen.readers import read_record, read_records
+from briefgen.readers import has_control_characters, read_records
+
+__all__ = ["Hit", "Index", "IndexUnavailable", "Problem", "Records", "Refresh", "index_path",
+           "library", "open_index", "scan"]
 
 log = logging.getLogger("briefgen")
 
 INDEX_FILE = Path(".briefgen") / "index.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Libraries with at least this many files go through the index for every command;
 # smaller ones are read directly (a few milliseconds) unless an index already exists.
 INDEX_MIN_FILES = 200
-# A file modified this close to the moment it was last checked may change again within
-# the same mtime tick without its stat changing: such files are hashed again next time.
-RACY_NS = 2_000_000_000
 # Parse in worker processes when this many files need reading and there are several cores.
 PARALLEL_MIN_FILES = 1000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS folders (
+    path TEXT PRIMARY KEY,          -- relative to sources/, '' for sources/ itself
+    signature TEXT                  -- Folder.signature(); NULL: compare file by file
+);
 CREATE TABLE IF NOT EXISTS files (
     rowid INTEGER PRIMARY KEY,
     path TEXT NOT NULL UNIQUE,      -- relative to sources/, '/'-separated
+    folder TEXT NOT NULL,           -- the path of its folder
+    stem TEXT NOT NULL,             -- the file name without its suffix
     mtime_ns INTEGER NOT NULL,
     size INTEGER NOT NULL,
     hash TEXT NOT NULL,
@@ -56,12 +64,27 @@ CREATE TABLE IF NOT EXISTS files (
     id TEXT,                        -- NULL for an invalid file
     added TEXT,                     -- ISO date (added, else date) or NULL
     record TEXT,                    -- SourceRecord.model_dump_json(); NULL when invalid
-    error TEXT                      -- {"message", "line", "field"} when invalid
+    error TEXT,                     -- {"message", "line", "field"} when invalid
+    url_key TEXT,                   -- keys.url_key(url), for import duplicates
+    title_key TEXT                  -- keys.title_key(title, date)
 );
+CREATE INDEX IF NOT EXISTS files_folder ON files(folder);
 CREATE INDEX IF NOT EXISTS files_added ON files(added);
 CREATE INDEX IF NOT EXISTS files_id ON files(id);
+CREATE INDEX IF NOT EXISTS files_stem ON files(stem);
+CREATE INDEX IF NOT EXISTS files_url ON files(url_key) WHERE url_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS files_title ON files(title_key) WHERE title_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS files_errors ON files(path) WHERE error IS NOT NULL;
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(title, summary, text, quotes);
+INSERT OR IGNORE INTO meta VALUES ('writes', '0');
+INSERT OR IGNORE INTO meta VALUES ('checked', '0');
 """
+# Every change to a row of files, by briefgen or not, counts in meta.writes (see _consistent).
+_SCHEMA += "".join(
+    f"CREATE TRIGGER IF NOT EXISTS files_{event.lower()} AFTER {event} ON files BEGIN "
+    "UPDATE meta SET value = value + 1 WHERE key = 'writes'; END;\n"
+    for event in ("INSERT", "UPDATE", "DELETE"))
+_CHECKED = "UPDATE meta SET value = (SELECT value FROM meta WHERE key = 'writes') WHERE key = 'checked'"
 
 
 # Rows unlike those briefgen writes: wrong types, a record and an error together or neither,
@@ -78,16 +101,6 @@ SELECT COUNT(*) FROM files WHERE
         ELSE id IS NULL AND record IS NULL AND typeof(error) = 'text' AND json_valid(error)
              AND typeof(json_extract(error, '$.message')) = 'text' END
 """
-
-
-def _stored(raw: str, index: Path | str) -> SourceRecord:
-    """A record as the index holds it; one it cannot hold (changed by hand) is a clear error."""
-    try:
-        return SourceRecord.model_validate_json(raw)
-    except ValueError:          # pydantic's ValidationError included
-        raise InputError("the source index holds a record briefgen did not write; delete "
-                         "the file and run again (it is rebuilt from sources/)",
-                         file=Path(index)) from None
 
 
 class IndexUnavailable(Exception):
@@ -108,7 +121,7 @@ class Records(Mapping[str, SourceRecord]):
     def __getitem__(self, key: str) -> SourceRecord:
         record = self._parsed.get(key)
         if record is None:
-            record = self._parsed[key] = _stored(self._raw[key], self._index)
+            record = self._parsed[key] = stored(self._raw[key], self._index)
         return record
 
     def __contains__(self, key: object) -> bool:
@@ -140,55 +153,16 @@ class Problem:
     error: InputError
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One search result: the record's id and file, its title and a passage."""
-
-    id: str
-    path: str            # relative to sources/
-    title: str
-    passage: str
-
-
-@dataclass
-class _Row:
-    rowid: int
-    mtime_ns: int
-    size: int
-    hash: str
-    checked_ns: int
-
-
 def _fingerprint() -> str:
     """Changes whenever the readers or models change: their results are what is cached."""
     digest = hashlib.blake2b(str(SCHEMA_VERSION).encode(), digest_size=8)
     here = Path(__file__).parent.parent
-    for name in ("models.py", "readers.py", "yamllimits.py"):
+    for name in ("models.py", "readers.py", "yamllimits.py", "library/keys.py"):
         try:
             digest.update((here / name).read_bytes())
         except OSError:
             digest.update(name.encode())
     return digest.hexdigest()
-
-
-def _hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def _parse(path: str) -> tuple[str | None, str | None, str | None, tuple[str, ...] | None, str | None]:
-    """One file → (id, added, record JSON, search texts, error JSON). Runs in workers too."""
-    try:
-        record = read_record(Path(path))
-    except InputError as err:
-        return None, None, None, None, json.dumps(
-            {"message": err.message, "line": err.line, "field": err.field})
-    except OSError as err:
-        return None, None, None, None, json.dumps(
-            {"message": f"cannot read the file: {err.strerror or err}", "line": None, "field": None})
-    texts = (record.title, record.summary or "", record.text,
-             "\n".join(quote.text for quote in record.quotes))
-    added = record.added.isoformat() if record.added else None
-    return record.id, added, record.model_dump_json(), texts, None
 
 
 def _error(data: str, path: Path) -> InputError:
@@ -197,7 +171,7 @@ def _error(data: str, path: Path) -> InputError:
 
 
 @dataclass
-class Index:
+class Index(Queries):
     """The index of one workspace's ``sources/`` folder. Use as a context manager."""
 
     path: Path | str          # the SQLite file, or ":memory:"
@@ -241,7 +215,9 @@ class Index:
                 self._create()
             elif found.get("schema") != _fingerprint():
                 self._rebuild("it was made by another version of briefgen")
-            elif not self._consistent():
+            elif not {"meta", "folders", "files", "search"} <= tables:
+                self._rebuild("a table is missing from it")
+            elif found.get("writes") != found.get("checked") and not self._consistent():
                 self._rebuild("its rows were changed outside briefgen")
         try:
             self.db.execute("PRAGMA synchronous = NORMAL")   # a cache: no fsync per change
@@ -250,7 +226,11 @@ class Index:
 
     def _consistent(self) -> bool:
         """Whether every row holds what briefgen writes (one query; a tampered row would
-        otherwise surface later as a crash)."""
+        otherwise surface later as a crash).
+
+        It reads the whole table, so it runs only when someone else wrote to it: triggers
+        count every change to ``files`` in ``meta.writes``, and each of briefgen's write
+        transactions ends by setting ``meta.checked`` to that count."""
         try:
             bad = self.db.execute(_TAMPERED).fetchone()[0]
         except sqlite3.DatabaseError:
@@ -299,87 +279,65 @@ class Index:
                 db.execute("BEGIN IMMEDIATE")
 
             def __exit__(self, kind: Any, *rest: Any) -> None:
+                if kind is None:
+                    db.execute(_CHECKED)
                 db.execute("COMMIT" if kind is None else "ROLLBACK")
 
         return _Tx()
 
     # Refreshing ---------------------------------------------------------------
 
-    def refresh(self, files: list[SourceFile] | None = None) -> Refresh:
+    def refresh(self, folders: list[Folder] | None = None) -> Refresh:
         """Bring the index up to date with the files; a damaged index is rebuilt once."""
         started = time.perf_counter()
-        files = scan(self.sources) if files is None else files
+        folders = scan_folders(self.sources) if folders is None else folders
         try:
-            result = self._refresh(files)
+            result = self._refresh(folders)
         except sqlite3.Error as err:
             if isinstance(err, sqlite3.OperationalError) and _busy(err):
                 raise IndexUnavailable(f"the source index is busy: {err}") from None
             self._rebuild(f"it cannot be used ({err})")
             try:
-                result = self._refresh(files)
+                result = self._refresh(folders)
             except sqlite3.Error as again:
                 raise IndexUnavailable(f"cannot write {self.path}: {again}") from None
         result.seconds = time.perf_counter() - started
         return result
 
-    def _plan(self, files: list[SourceFile], now: int) -> tuple[
-            list[tuple[SourceFile, str, int | None]], list[tuple[int, int, int, int]], list[int]]:
-        """What a refresh must do: files to parse (with hash and rowid), rows whose stat
-        alone changed, rows of files that are gone."""
-        rows = {path: _Row(*rest) for path, *rest in self.db.execute(
-            "SELECT path, rowid, mtime_ns, size, hash, checked_ns FROM files")}
-        stale: list[tuple[SourceFile, str, int | None]] = []
-        touched: list[tuple[int, int, int, int]] = []
-        for file in files:
-            row = rows.pop(file.rel, None)
-            if (row is not None and row.hash and row.mtime_ns == file.mtime_ns
-                    and row.size == file.size and row.checked_ns - row.mtime_ns > RACY_NS):
-                continue
-            try:
-                digest = _hash(file.path.read_bytes())
-            except FileNotFoundError:
-                continue                               # gone since the scan: removed below
-            except OSError:
-                digest = ""                            # unreadable: parse it to record the error
-            if row is not None and digest and row.hash == digest:
-                touched.append((file.mtime_ns, file.size, now, row.rowid))
-            else:
-                stale.append((file, digest, row.rowid if row is not None else None))
-        return stale, touched, [row.rowid for row in rows.values()]
-
-    def _refresh(self, files: list[SourceFile]) -> Refresh:
+    def _refresh(self, folders: list[Folder]) -> Refresh:
         now = time.time_ns()
-        result = Refresh(files=len(files))
-        if not any(self._plan(files, now)):
+        result = Refresh(files=sum(len(folder.names) for folder in folders))
+        if not changes.plan(self.db, folders, now):
             return result                              # nothing changed: no write lock taken
         with self._transaction():                      # plan again: another run may have done it
-            stale, touched, removed = self._plan(files, now)
-            parsed = self._parse_all([file.path for file, _, _ in stale])
-            for rowid in removed:                      # files no longer there
-                self.db.execute("DELETE FROM files WHERE rowid = ?", (rowid,))
-                self.db.execute("DELETE FROM search WHERE rowid = ?", (rowid,))
-            self.db.executemany(
-                "UPDATE files SET mtime_ns = ?, size = ?, checked_ns = ? WHERE rowid = ?", touched)
-            for (file, digest, rowid), (key, added, record, texts, error) in zip(stale, parsed):
-                values = (file.mtime_ns, file.size, digest, now, key, added, record, error)
-                if rowid is None:
-                    rowid = self.db.execute(
-                        "INSERT INTO files (mtime_ns, size, hash, checked_ns, id, added, record, "
-                        "error, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (*values, file.rel)).lastrowid
-                else:
-                    self.db.execute(
-                        "UPDATE files SET mtime_ns = ?, size = ?, hash = ?, checked_ns = ?, id = ?, "
-                        "added = ?, record = ?, error = ? WHERE rowid = ?", (*values, rowid))
-                    self.db.execute("DELETE FROM search WHERE rowid = ?", (rowid,))
-                if texts is not None:
-                    self.db.execute("INSERT INTO search (rowid, title, summary, text, quotes) "
-                                    "VALUES (?, ?, ?, ?, ?)", (rowid, *texts))
-        result.parsed, result.touched, result.removed = len(stale), len(touched), len(removed)
+            todo = changes.plan(self.db, folders, now)
+            changes.apply(self.db, todo, self._parse_all, now)
+        result.parsed, result.touched, result.removed = (
+            len(todo.stale), len(todo.touched), len(todo.removed))
         return result
 
+    def add_written(self, written: list[tuple[Path, bytes, SourceRecord]]) -> None:
+        """Index files briefgen has just written from records it holds (an import), without
+        reading them again: a re-import then finds them at once. A record with control
+        characters (which reading removes) is left to the next refresh."""
+        now = time.time_ns()
+        with self._transaction():
+            ids = []
+            for path, data, record in written:
+                rel = path.relative_to(self.sources).as_posix()
+                if has_control_characters(record.model_dump()) or self.db.execute(
+                        "SELECT 1 FROM files WHERE path = ?", (rel,)).fetchone():
+                    continue
+                stat = path.stat()
+                changes.store(self.db, SourceFile(rel, path, stat.st_mtime_ns, stat.st_size),
+                              changes.hash_bytes(data), now, changes.parsed(record))
+                self.db.execute("INSERT INTO folders VALUES (?, NULL) ON CONFLICT (path) "
+                                "DO UPDATE SET signature = NULL", (rel.rpartition("/")[0],))
+                ids.append(record.id)
+            changes.recount_shared(self.db, ids)
+
     @staticmethod
-    def _parse_all(paths: list[Path]) -> list[tuple[Any, ...]]:
+    def _parse_all(paths: list[Path]) -> list[changes.Parsed]:
         names = [str(path) for path in paths]
         workers = min(os.cpu_count() or 1, 8)
         if len(names) >= PARALLEL_MIN_FILES and workers > 1:
@@ -388,10 +346,10 @@ class Index:
                     ProcessPoolExecutor,  # only for a large cold build
                 )
                 with ProcessPoolExecutor(max_workers=workers) as pool:
-                    return list(pool.map(_parse, names, chunksize=64))
+                    return list(pool.map(changes.parse, names, chunksize=64))
             except (OSError, RuntimeError) as err:     # no worker processes here: read serially
                 log.debug("parallel parse unavailable: %s", err)
-        return [_parse(name) for name in names]
+        return [changes.parse(name) for name in names]
 
     # Reading ------------------------------------------------------------------
 
@@ -417,9 +375,9 @@ class Index:
         found: list[tuple[list[str], Problem]] = []
         for rel, error in self.db.execute("SELECT path, error FROM files WHERE error IS NOT NULL"):
             found.append((rel.split("/"), Problem(self.sources / rel, _error(error, self.sources / rel))))
-        shared = self.db.execute(
-            "SELECT id, path FROM files WHERE id IN "
-            "(SELECT id FROM files WHERE id IS NOT NULL GROUP BY id HAVING COUNT(*) > 1)").fetchall()
+        ids = changes.shared_ids(self.db)
+        shared = self.db.execute(f"SELECT id, path FROM files WHERE id IN ({','.join('?' * len(ids))})",
+                                 ids).fetchall() if ids else []
         by_id: dict[str, list[str]] = {}
         for key, rel in sorted(shared, key=lambda row: row[1].split("/")):
             by_id.setdefault(key, []).append(rel)
@@ -431,58 +389,6 @@ class Index:
                 found.append((rel.split("/"), Problem(self.sources / rel, error)))
         return [problem for _, problem in sorted(found, key=lambda item: item[0])]
 
-    def added_between(self, since: dt.date, until: dt.date) -> list[tuple[SourceRecord, Path]]:
-        """Valid records whose ``added`` date (default: ``date``) is in [since, until]."""
-        rows = self.db.execute(
-            "SELECT path, record FROM files WHERE error IS NULL AND added BETWEEN ? AND ? "
-            "ORDER BY added, id, path", (since.isoformat(), until.isoformat())).fetchall()
-        return [(_stored(record, self.path), self.sources / rel) for rel, record in rows]
-
-    def undated(self) -> list[Path]:
-        """Valid records with neither ``added`` nor ``date``: no digest week can hold them."""
-        rows = self.db.execute("SELECT path FROM files WHERE error IS NULL AND added IS NULL")
-        return sorted((self.sources / rel for (rel,) in rows), key=lambda p: p.parts)
-
-    def search(self, words: str, limit: int = 20, syntax: bool = False) -> list[tuple[str, str]]:
-        """Ids and files of the records holding every word (best match first: title, then
-        summary, quotes, text). With ``syntax`` the query is FTS5's own (``"a b" OR c*``)."""
-        return [(hit.id, hit.path) for hit in self.hits(words, limit, syntax)]
-
-    def hits(self, words: str, limit: int = 20, syntax: bool = False,
-             mark: tuple[str, str] = ("[", "]"), tokens: int = 16) -> list[Hit]:
-        """:meth:`search` with, for each record, its title and the best passage of its
-        quotes, summary or text (``tokens`` words), the matching words between ``mark``."""
-        query = words if syntax else " ".join(f'"{w}"' for w in re.findall(r"\w+", words))
-        if not query:
-            return []
-        columns = ", ".join(f"snippet(search, {column}, ?, ?, '…', ?)" for column in (3, 1, 2))
-        try:
-            rows = self.db.execute(
-                f"SELECT files.id, files.path, highlight(search, 0, ?, ?), {columns} "
-                "FROM search JOIN files ON files.rowid = search.rowid "
-                "WHERE search MATCH ? ORDER BY bm25(search, 10.0, 4.0, 1.0, 2.0) LIMIT ?",
-                (*mark, *(*mark, tokens) * 3, query, limit)).fetchall()
-        except sqlite3.OperationalError as err:
-            raise InputError(f"cannot search for {words!r}: {err}") from None
-        return [Hit(key, rel, title, next((s for s in passages if mark[0] in s), ""))
-                for key, rel, title, *passages in rows]
-
-    def valid(self, key: str | None = None) -> list[tuple[SourceRecord, Path]]:
-        """Every valid record (or those with id ``key``) and its file, whatever the problems
-        of other files (:meth:`library` stops at the first)."""
-        where = "" if key is None else " AND id = ?"
-        rows = self.db.execute(f"SELECT path, record FROM files WHERE error IS NULL{where}",
-                               () if key is None else (key,)).fetchall()
-        return [(_stored(record, self.path), self.sources / rel) for rel, record in rows]
-
-    def fields(self, *names: str) -> list[tuple[Any, ...]]:
-        """``(path, id, *values)`` of every file: the named top-level fields of its record,
-        read from the stored JSON without validating it (fast on large libraries).
-        An invalid file has None for its id and values."""
-        assert all(re.fullmatch(r"\w+", name) for name in names)
-        values = "".join(f", json_extract(record, '$.{name}')" for name in names)
-        return self.db.execute(f"SELECT path, id{values} FROM files").fetchall()
-
 
 def _busy(err: sqlite3.OperationalError) -> bool:
     text = str(err).lower()
@@ -493,18 +399,18 @@ def index_path(root: Path) -> Path:
     return root / INDEX_FILE
 
 
-def open_index(root: Path, sources: Path, files: list[SourceFile] | None = None) -> Index:
+def open_index(root: Path, sources: Path, folders: list[Folder] | None = None) -> Index:
     """The workspace's index, opened and up to date; in memory where the file cannot be used."""
     index = Index(index_path(root), sources)
     try:
         index.open()
-        index.refresh(files)
+        index.refresh(folders)
     except IndexUnavailable as err:
         index.close()
         log.warning("warning: working without the source index (%s); reading every file", err)
         index = Index(":memory:", sources)
         index.open()
-        index.refresh(files)
+        index.refresh(folders)
     return index
 
 
@@ -515,15 +421,16 @@ def library(root: Path, sources: Path, use_index: bool | None = None
     ``use_index`` None: when the library is large or an index already exists.
     Errors are those of :func:`sources.read_records`, with or without the index.
     """
-    files = scan(sources)
+    folders = scan_folders(sources)
     if use_index is None:
-        use_index = len(files) >= INDEX_MIN_FILES or index_path(root).exists()
+        count = sum(len(folder.names) for folder in folders)
+        use_index = count >= INDEX_MIN_FILES or index_path(root).exists()
     if not use_index:
         return read_records(sources)
     try:
         index = Index(index_path(root), sources)
         with index:
-            index.refresh(files)
+            index.refresh(folders)
             return index.library()
     except IndexUnavailable as err:
         log.warning("warning: reading the source files without the index: %s", err)

@@ -12,12 +12,13 @@ date) is already in the library is skipped.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterable
+import logging
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
 from briefgen.errors import BriefgenError, InputError, shown_path
 from briefgen.library import extract
@@ -26,13 +27,18 @@ from briefgen.library.fetch import (
     load,
 )
 from briefgen.library.formats import READERS, Draft, Rejected, detect
+from briefgen.library.keys import clean_url, title_key, url_key
 from briefgen.library.records import checked_yaml, make_id, write_new
 from briefgen.models import SourceRecord
 from briefgen.readers import validate
 from briefgen.workspace import Workspace
 
+if TYPE_CHECKING:
+    from briefgen.library.index import Index
+
+log = logging.getLogger("briefgen")
+
 FORMATS = ("feed", "csl", "article")
-TRACKING = ("utm_", "fbclid=", "gclid=", "mc_cid=", "mc_eid=")
 
 
 
@@ -59,53 +65,34 @@ def local_date(value: Any, where: dt.tzinfo) -> Any:
     return value
 
 
-def clean_url(url: str) -> str:
-    """An address without its tracking parameters (utm_source=rss...)."""
-    parts = urlsplit(url.strip())
-    query = "&".join(p for p in parts.query.split("&") if p and not p.lower().startswith(TRACKING))
-    return parts._replace(query=query).geturl()
-
-
-def url_key(url: str) -> str:
-    """An address as compared for duplicates: no scheme, www., fragment or tracking query."""
-    parts = urlsplit(clean_url(url))
-    path = parts.path.rstrip("/") or "/"
-    return parts.netloc.lower().removeprefix("www.") + path + (f"?{parts.query}" if parts.query else "")
-
-
-def title_key(title: str, date: Any) -> str:
-    return " ".join(re.findall(r"\w+", title.casefold())) + f"|{date or ''}"
-
-
 @dataclass
 class Library:
-    """What is already in sources/: the ids and file names in use, and each record by
-    address and by title and date (to skip duplicates)."""
+    """What is already in sources/, asked of the source index (one indexed lookup per
+    question, however large the library), and what this import adds."""
 
-    taken: set[str] = field(default_factory=set)
-    by_url: dict[str, str] = field(default_factory=dict)
+    index: Index | None = None
+    taken_now: set[str] = field(default_factory=set)          # ids and names this import adds
+    by_url: dict[str, str] = field(default_factory=dict)      # this import's records by key
     by_title: dict[str, str] = field(default_factory=dict)
-    paths: dict[str, str] = field(default_factory=dict)     # id → file, relative to sources/
-    new: set[str] = field(default_factory=set)              # ids this import adds
+    paths: dict[str, str] = field(default_factory=dict)       # id → file, relative to sources/
+    new: set[str] = field(default_factory=set)                # ids this import adds
 
     @classmethod
-    def read(cls, ws: Workspace) -> Library:
-        library = cls()
+    @contextmanager
+    def read(cls, ws: Workspace) -> Iterator[Library]:
+        """The library with its index open and up to date (none: no sources/ yet)."""
         if not ws.sources_dir.is_dir():
-            return library
+            yield cls()
+            return
         from briefgen.library.index import open_index
 
         with open_index(ws.root, ws.sources_dir) as index:
-            rows = index.fields("url", "title", "date")
-        for rel, key, url, title, date in rows:
-            library.taken.add(Path(rel).stem)
-            if key is None:
-                continue
-            library.note(key, url, title, date, rel)
-        return library
+            yield cls(index)
 
     def note(self, key: str, url: str | None, title: str | None, date: Any, rel: str) -> None:
-        self.taken.add(key)
+        """A record this import adds."""
+        self.taken_now.add(key)
+        self.taken_now.add(Path(rel).stem)
         self.paths.setdefault(key, rel)
         if url:
             self.by_url.setdefault(url_key(url), key)
@@ -117,14 +104,26 @@ class Library:
         and date (for records without an address)."""
         url = data.get("url")
         if url:
-            return self.by_url.get(url_key(url))
+            key = url_key(url)
+            return (self.index and self.index.same_url(key)) or self.by_url.get(key)
         title = data.get("title")
-        return self.by_title.get(title_key(title, data.get("date"))) if title else None
+        if not title:
+            return None
+        key = title_key(title, data.get("date"))
+        return (self.index and self.index.same_title(key)) or self.by_title.get(key)
+
+    def taken(self, key: str) -> bool:
+        """Whether a record has the id ``key`` or a file the name ``key``."""
+        return key in self.taken_now or bool(self.index and self.index.taken(key))
+
+    def path_of(self, key: str) -> str | None:
+        """The file of the record ``key`` (else of the file so named), relative to sources/."""
+        return self.paths.get(key) or (self.index.path_of(key) if self.index else None)
 
     def new_id(self, base: str) -> str:
         """``base``, or ``base-2``, ``base-3``... if another record has it."""
         key, number = base, 1
-        while key in self.taken:
+        while self.taken(key):
             number += 1
             key = f"{base}-{number}"
         return key
@@ -216,14 +215,14 @@ def plan_import(ws: Workspace, sources: Iterable[str], options: Options) -> Repo
     drafts: list[Draft | Rejected] = []
     for item, kind in zip(loaded, formats):
         drafts.extend(READERS[kind](item))
-    library = Library.read(ws)
     report = Report()
     day = options.today or today(ws)
-    for draft in drafts:
-        if isinstance(draft, Rejected):
-            report.rejected.append((draft.origin, draft.reason))
-            continue
-        _settle(ws, draft, fields, options, day, library, report)
+    with Library.read(ws) as library:
+        for draft in drafts:
+            if isinstance(draft, Rejected):
+                report.rejected.append((draft.origin, draft.reason))
+                continue
+            _settle(ws, draft, fields, options, day, library, report)
     return report
 
 
@@ -278,9 +277,27 @@ def _settle(ws: Workspace, draft: Draft, fields: dict[str, Any], options: Option
     report.added.append(Added(record, path, text, draft.origin, notes))
 
 
-def write_report(report: Report) -> None:
-    """Write every added record (all or none)."""
+def write_report(report: Report, ws: Workspace | None = None) -> None:
+    """Write every added record (all or none), and enter them in the workspace's index."""
     write_new([(added.path, added.yaml) for added in report.added])
+    if ws is not None:
+        remember(ws, report.added)
+
+
+def remember(ws: Workspace, added: list[Added]) -> None:
+    """Enter records just written in the source index, as written (no file is read again),
+    so the next command, a re-import above all, need not parse them. Where the index cannot
+    be used the next refresh reads them instead."""
+    from briefgen.library.index import Index, IndexUnavailable, index_path
+
+    if not added or not index_path(ws.root).is_file():
+        return
+    try:
+        with Index(index_path(ws.root), ws.sources_dir) as index:
+            index.add_written([(item.path, item.yaml.encode("utf-8"), item.record)
+                               for item in added])
+    except (IndexUnavailable, sqlite3.Error, OSError) as err:
+        log.debug("the new records are indexed at the next refresh: %s", err)
 
 
 def import_sources(ws: Workspace, sources: Iterable[str], options: Options | None = None,
@@ -288,7 +305,7 @@ def import_sources(ws: Workspace, sources: Iterable[str], options: Options | Non
     """``briefgen sources import``: read, check, then write every new record at once."""
     report = plan_import(ws, sources, options or Options())
     if not dry_run:
-        write_report(report)
+        write_report(report, ws)
     return report
 
 
