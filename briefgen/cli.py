@@ -157,7 +157,8 @@ def _add_sources(commands: argparse._SubParsersAction) -> None:
     search = actions.add_parser("search", parents=[_common()],
                                 help="full-text search of titles, summaries, text and quotes")
     search.add_argument("query", nargs="+")
-    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--limit", type=int, default=20, metavar="N",
+                        help="print the N best records at most (default 20)")
     search.add_argument("--fts", action="store_true", help='FTS5 query syntax: "a phrase", OR, prefix*')
 
 

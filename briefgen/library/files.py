@@ -92,7 +92,7 @@ def scan_folders(sources: Path) -> list[Folder]:
                 name = entry.name
                 if name[0] == ".":
                     continue
-                named_like_a_record = os.path.splitext(name)[1].lower() in RECORD_SUFFIXES
+                named_like_a_record = name[name.rfind("."):].lower() in RECORD_SUFFIXES
                 try:
                     if entry.is_dir(follow_symlinks=False):
                         if named_like_a_record:

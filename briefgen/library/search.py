@@ -119,7 +119,10 @@ def find(ws: Workspace, key: str) -> tuple[SourceRecord, Path]:
 def search(ws: Workspace, query: str, limit: int = 20, syntax: bool = False,
            mark: tuple[str, str] = ("**", "**"), refresh: bool = True) -> list[Hit]:
     """Records holding every word of ``query`` (title, summary, text, quotes), best first,
-    each with a passage in which the words are marked."""
+    each with a passage in which the words are marked; ``limit`` of them at most."""
+    if limit < 1:
+        raise InputError(f"--limit: {limit} will not do; give the number of records to print, "
+                         "1 or more")
     with _index(ws, refresh) as index:
         hits = index.hits(query, limit, syntax, mark)
     return [dataclasses.replace(hit, passage=_one_line(hit.passage)) for hit in hits]
