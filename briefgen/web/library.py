@@ -54,10 +54,11 @@ def find(ws: Workspace, query: dict[str, str], fresh_index: bool = False) -> lis
     if not words:
         return [{"id": r.id, "title": Markup(escape(r.title)), "passage": ""}
                 for r, _ in library.records(ws, filters)[:LIMIT]]
-    allowed = {r.id for r, _ in library.records(ws, filters)} if filtered else None
     syntax = any(c in words for c in '"*') or " OR " in words
     hits = library.search(ws, words, LIMIT * (4 if filtered else 1), syntax, MARK,
                           refresh=not fresh_index)
+    allowed = library.matching(ws, [h.id for h in hits], filters, refresh=False) \
+        if filtered else None
     return [{"id": h.id, "title": marked(h.title), "passage": marked(h.passage)}
             for h in hits if allowed is None or h.id in allowed][:LIMIT]
 
