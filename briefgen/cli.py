@@ -378,11 +378,12 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _sources(args: argparse.Namespace) -> int:
-    from briefgen.library import add, ingest, records
     from briefgen.library import search as library
     from briefgen.workspace import Workspace
 
     ws = Workspace(args.workspace)
+    if args.action in ("add", "import", "list"):      # search and show need no importer
+        from briefgen.library import ingest
     if args.action in ("add", "import"):
         fields = {name: getattr(args, name, None) for name in ingest.FIELD_OPTIONS}
         if args.action == "import":
@@ -390,7 +391,8 @@ def _sources(args: argparse.Namespace) -> int:
                                      fields=fields, format=args.format, timeout=args.timeout)
             report = ingest.import_sources(ws, args.sources, options, args.dry_run)
         else:
-            report = add.add_command(ws, fields, args.id, args.edit, args.dry_run)
+            from briefgen.library.add import add_command
+            report = add_command(ws, fields, args.id, args.edit, args.dry_run)
         done, problems = report.lines(args.dry_run, counts=args.action == "import")
         for line in problems:
             print(line, file=sys.stderr)
@@ -406,8 +408,9 @@ def _sources(args: argparse.Namespace) -> int:
         width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
         print("\n".join(library.table(library.records(ws, filters), width)))
     elif args.action == "show":
+        from briefgen.library.records import record_yaml
         record, path = library.find(ws, args.id)
-        print(f"# {_relative(path)}\nid: {record.id}\n{records.record_yaml(record)}", end="")
+        print(f"# {_relative(path)}\nid: {record.id}\n{record_yaml(record)}", end="")
     else:
         mark = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("**", "**")
         hits = library.search(ws, " ".join(args.query), args.limit, args.fts, mark)
