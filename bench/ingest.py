@@ -31,6 +31,7 @@ import datetime as dt
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -116,12 +117,16 @@ def spread(values: list[float], unit: str = "s", scale: float = 1.0) -> str:
     return f"{low:.3f} / {mid:.3f} / {high:.3f} {unit}"
 
 
-def command(root: Path, *words: str) -> float:
-    """Seconds for one ``briefgen sources search`` in a new process, as a user runs it."""
+def command(root: Path, *words: str) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one ``briefgen`` command in a new process,
+    as a user runs it."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "briefgen", "-C", str(root), *words],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def library_of(root: Path, count: int) -> None:
@@ -190,13 +195,15 @@ def main() -> int:
                     assert hits, query
         time.sleep(2.1)   # files written in the last 2 s are hashed again on every check
         library.search(ws, "border")
-        whole = [command(root, "sources", "search", *query.split())
-                 for _ in range(args.runs) for query in QUERIES]
-        startup = [command(root, "--version") for _ in range(args.runs)]
+        whole, whole_cpu = zip(*(command(root, "sources", "search", *query.split())
+                                 for _ in range(args.runs) for query in QUERIES))
+        startup, startup_cpu = zip(*(command(root, "--version") for _ in range(args.runs)))
         print(f"\nsearch over {files:,} records, {len(QUERIES)} queries x {args.runs}: "
               f"{spread(times, 'ms')} per query (min / median / max)")
-        print(f"briefgen sources search, whole command: {spread(whole)}; "
-              f"start-up alone (briefgen --version): {spread(startup)}")
+        print(f"briefgen sources search, whole command: {spread(list(whole))} wall, "
+              f"{spread(list(whole_cpu))} CPU")
+        print(f"start-up alone (briefgen --version):    {spread(list(startup))} wall, "
+              f"{spread(list(startup_cpu))} CPU")
 
         slowest, median_again, median_whole = min(rates), statistics.median(again), \
             statistics.median(whole)

@@ -54,40 +54,35 @@ def add(ws: Workspace, fields: dict[str, Any], record_id: str | None = None,
 def _add(ws: Workspace, data: dict[str, Any], record_id: str | None, dry_run: bool,
          day: dt.date | None, origin: str, flags: bool, lines: dict | None = None) -> Added:
     with Library.read(ws) as library:
-        return _add_new(ws, library, data, record_id, dry_run, day, origin, flags, lines)
-
-
-def _add_new(ws: Workspace, library: Library, data: dict[str, Any], record_id: str | None,
-             dry_run: bool, day: dt.date | None, origin: str, flags: bool,
-             lines: dict | None) -> Added:
-    data.setdefault("added", day or today(ws))
-    if data.get("url") and not data.get("accessed"):
-        data["accessed"] = data["added"]
-    if (same := library.duplicate({"url": data.get("url")} if data.get("url") else data)) is not None:
-        raise InputError(f"already in the library as {same} "
-                         f"({shown_path(ws.sources_dir / (library.path_of(same) or same))}); "
-                         "nothing added")
-    date = extract.parse_date(str(data["date"])) if data.get("date") else None
-    key = record_id or make_id(data.get("publisher"), date, str(data.get("title") or ""))
-    if library.taken(key):
-        used = library.path_of(key) or f"{key}.yaml"
-        raise InputError(f"the id {key!r} is already used by "
-                         f"{shown_path(ws.sources_dir / used)}; choose another with --id",
-                         field="id")
-    path = ws.sources_dir / f"{key}.yaml"
-    try:
-        record = validate(SourceRecord, {"id": key, **data}, Path(origin), lines or {})
-    except InputError as err:
-        if not flags:
-            raise
-        option = "--" + (err.field or "").split(".")[0].replace("_", "-")
-        raise InputError(f"{option}: {err.message}") from None
-    text = checked_yaml(record, path)
-    added = Added(record, path, text, origin)
-    if not dry_run:
-        write_new([(path, text)])
-        remember(ws, [added])
-    return added
+        data.setdefault("added", day or today(ws))
+        if data.get("url") and not data.get("accessed"):
+            data["accessed"] = data["added"]
+        same = library.duplicate({"url": data.get("url")} if data.get("url") else data)
+        if same is not None:
+            raise InputError(f"already in the library as {same} "
+                             f"({shown_path(ws.sources_dir / (library.path_of(same) or same))}); "
+                             "nothing added")
+        date = extract.parse_date(str(data["date"])) if data.get("date") else None
+        key = record_id or make_id(data.get("publisher"), date, str(data.get("title") or ""))
+        if library.taken(key):
+            used = library.path_of(key) or f"{key}.yaml"
+            raise InputError(f"the id {key!r} is already used by "
+                             f"{shown_path(ws.sources_dir / used)}; choose another with --id",
+                             field="id")
+        path = ws.sources_dir / f"{key}.yaml"
+        try:
+            record = validate(SourceRecord, {"id": key, **data}, Path(origin), lines or {})
+        except InputError as err:
+            if not flags:
+                raise
+            option = "--" + (err.field or "").split(".")[0].replace("_", "-")
+            raise InputError(f"{option}: {err.message}") from None
+        text = checked_yaml(record, path)
+        added = Added(record, path, text, origin)
+        if not dry_run:
+            write_new([(path, text)])
+            remember(ws, [added])
+        return added
 
 
 EDIT_HELP = """\
