@@ -169,12 +169,11 @@ def main() -> int:
             return ingest.import_sources(ws, [str(root / source)], options)
 
         print(f"{'step':<40} {'records':>8} {'seconds':>22} {'records/s':>10}")
-        rates = []
+        took = {}
         for name, source in (("import RSS feed", "feed.xml"), ("import CSL-JSON", "zotero.json")):
             report, seconds = timed(lambda: load(source))  # noqa: B023
             assert len(report.added) == entries and not report.rejected, report.rejected[:3]
-            rates.append(entries / seconds)
-            first = seconds if source == "feed.xml" else first
+            took[source] = seconds
             print(f"{name:<40} {entries:>8} {seconds:>22.3f} {entries / seconds:>10,.0f}")
         again = []
         for _ in range(args.runs):
@@ -205,8 +204,8 @@ def main() -> int:
         print(f"start-up alone (briefgen --version):    {spread(list(startup))} wall, "
               f"{spread(list(startup_cpu))} CPU")
 
-        slowest, median_again, median_whole = min(rates), statistics.median(again), \
-            statistics.median(whole)
+        slowest, first = entries / max(took.values()), took["feed.xml"]
+        median_again, median_whole = statistics.median(again), statistics.median(whole)
         checks = [
             (f"import >= {TARGET_IMPORT_PER_S:,} records/s", f"{slowest:,.0f}/s",
              slowest >= TARGET_IMPORT_PER_S),
