@@ -4,7 +4,7 @@ Run from anywhere, with briefgen installed:
 
     python bench/ingest.py                    # a library of 10,000 records
     python bench/ingest.py --records 100000   # 100,000
-    python bench/ingest.py --small            # 2,000 records, a few seconds (CI)
+    python bench/ingest.py --small            # 1,000 records, a few seconds (CI)
 
 It makes a workspace in a temp folder holding ``--records`` records in the end:
 generated records (as ``bench/digest.py`` makes them, index built) and, imported
@@ -146,10 +146,10 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=5000,
                         help="entries in the feed and in the CSL-JSON file (default 5000)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs of the repeatable steps")
-    parser.add_argument("--small", action="store_true", help="2,000 records, 2 runs (CI)")
+    parser.add_argument("--small", action="store_true", help="1,000 records, 1 run (CI)")
     args = parser.parse_args()
     if args.small:
-        args.records, args.runs = 2000, 2
+        args.records, args.runs = 1000, 1
     entries = max(1, min(args.entries, args.records // 4))
     rng = random.Random(8)
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (1, 5 min), "
