@@ -96,11 +96,13 @@ def _compare(db: sqlite3.Connection, folder: Folder, now: int, result: Plan) -> 
     rows = {path: rest for path, *rest in db.execute(
         "SELECT path, rowid, mtime_ns, size, hash, checked_ns FROM files WHERE folder = ?",
         (folder.rel,))}
-    for file in folder.files():
-        row = rows.pop(file.rel, None)
-        if (row is not None and row[3] and row[1] == file.mtime_ns
-                and row[2] == file.size and row[4] - row[1] > RACY_NS):
-            continue
+    prefix = f"{folder.rel}/" if folder.rel else ""
+    for name, mtime, size in zip(folder.names, folder.mtimes, folder.sizes):
+        row = rows.pop(prefix + name, None)
+        if (row is not None and row[3] and row[1] == mtime and row[2] == size
+                and row[4] - row[1] > RACY_NS):
+            continue                                   # as indexed: no Path made, nothing read
+        file = SourceFile(prefix + name, Path(folder.path, name), mtime, size)
         try:
             digest = hash_bytes(file.path.read_bytes())
         except FileNotFoundError:
