@@ -1,4 +1,9 @@
-"""Build stage: notes → output files, all made in memory, then written atomically."""
+"""Build stage: briefs → notes → output files.
+
+Each file goes to a temp file beside its final name as soon as its note is made (memory
+does not grow with the batch); at the end they are made durable together and moved
+into place as one set, so a failed build leaves the previous outputs as they were.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -6,12 +11,14 @@ import logging
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
+from briefgen.durable import sync_files, sync_folders
 from briefgen.errors import (
     BriefgenError,
     BuildFailed,
@@ -20,8 +27,10 @@ from briefgen.errors import (
     OutputError,
     shown_path,
 )
+from briefgen.incremental import Options, Plan, Sources, digest, file_digest
+from briefgen.incremental import plan as incremental_plan
 from briefgen.note.composer import Note, compose
-from briefgen.note.render import builtin_templates
+from briefgen.note.render import builtin_templates, templates_used
 from briefgen.processes import alive
 from briefgen.workspace import Workspace
 
@@ -83,72 +92,65 @@ class Output:
 
 @dataclass
 class NoteResult:
-    """One brief's outputs, in memory, with its check findings, or why it failed."""
+    """One brief's outputs, in memory, with its check findings and what it was made
+    from; or why it failed."""
 
     path: Path
     outputs: list[Output] = field(default_factory=list)
     findings: list[Any] = field(default_factory=list)
     error: BriefgenError | None = None
+    sources: Sources | None = None
 
 
 def make_note(ws: Workspace, path: Path, formats: list[str], out_dir: Path,
               check: bool = True, strict: bool = False) -> NoteResult:
     """One brief, all its formats but PDF (converted in one batch later), then its checks."""
     try:
-        note = compose(ws, path)
-        made = {fmt: WRITERS[fmt](note, ws) for fmt in formats if fmt != "pdf"}
-        if "pdf" in formats:
-            made["pdf"] = made.get("docx") or _write_docx(note, ws)   # converted later
-        result = NoteResult(path, [Output(out_dir / f"{note.name}.{fmt}", made[fmt], note)
-                                   for fmt in formats])
-        if check:
-            from briefgen.note.check import ERROR, check_brief, summary
-            result.findings = check_brief(ws, path)
-            if any(strict or f.severity == ERROR for f in result.findings):
-                result.error = ChecksFailed(result.findings, summary(result.findings, 1))
+        with templates_used() as used:
+            note = compose(ws, path)
+            made = {fmt: WRITERS[fmt](note, ws) for fmt in formats if fmt != "pdf"}
+            if "pdf" in formats:
+                made["pdf"] = made.get("docx") or _write_docx(note, ws)   # converted later
+            result = NoteResult(path, [Output(out_dir / f"{note.name}.{fmt}", made[fmt],
+                                              note if fmt == "pdf" else None)
+                                       for fmt in formats])
+            if check:
+                from briefgen.note.check import ERROR, check_brief, summary
+                result.findings = check_brief(ws, path)
+                if any(strict or f.severity == ERROR for f in result.findings):
+                    result.error = ChecksFailed(result.findings, summary(result.findings, 1))
+        result.sources = Sources(note.lang, note.brief.type, note.records, tuple(sorted(used)))
         return result
     except BriefgenError as err:
         return NoteResult(path, error=err)
 
 
 def make_notes(ws: Workspace, paths: list[Path], formats: list[str], out_dir: Path,
-               check: bool = True, jobs: int = 1, strict: bool = False,
-               progress: Callable[[], None] | None = None) -> list[NoteResult]:
-    """Every brief, in ``jobs`` worker processes; then every PDF in one LibreOffice run."""
-    soffice = None
-    if "pdf" in formats:
-        from briefgen.writers import pdf
-        soffice = pdf.find_soffice()     # before any work: say what to install
+               check: bool = True, jobs: int = 1, strict: bool = False) -> Iterator[NoteResult]:
+    """Each brief's result as soon as it is made: in order, or as ``jobs`` worker
+    processes finish them."""
     args = (formats, out_dir, check, strict)
     if jobs > 1 and len(paths) > 1:
         from briefgen.batch import parallel
-        results = parallel(ws.root, paths, args, jobs, progress)
-    else:
-        results = []
-        for path in paths:
-            results.append(make_note(ws, path, *args))
-            if progress:
-                progress()
-    if soffice:
-        _convert_pdfs(ws, [r for r in results if r.error is None], soffice, check)
-    return results
+        return parallel(ws.root, paths, args, jobs)
+    return (make_note(ws, path, *args) for path in paths)
 
 
-def _convert_pdfs(ws: Workspace, results: list[NoteResult], soffice: str, check: bool) -> None:
-    """The DOCX placeholders of the PDFs become PDFs; when checking, a PDF over its page
-    budget is a finding (its real page count replaces the estimate)."""
+def _convert_pdfs(ws: Workspace, pending: list[tuple[NoteResult, Output]], soffice: str,
+                  check: bool) -> Iterator[tuple[NoteResult, Output]]:
+    """The DOCX placeholders of the PDFs become PDFs (one LibreOffice run); when checking,
+    a PDF over its page budget is a finding (its real page count replaces the estimate)."""
     from briefgen.writers import pdf
 
-    pending = [(r, i) for r in results for i, o in enumerate(r.outputs) if o.path.suffix == ".pdf"]
-    pdfs = pdf.convert([r.outputs[i].data for r, i in pending],
-                       [r.outputs[i].note.timestamp for r, i in pending], soffice)
-    for (result, index), data in zip(pending, pdfs):
-        old = result.outputs[index]
-        result.outputs[index] = Output(old.path, data, old.note)
+    pdfs = pdf.convert([o.data for _, o in pending], [o.note.timestamp for _, o in pending],
+                       soffice)
+    for (result, old), data in zip(pending, pdfs):
+        output = Output(old.path, data, old.note)
         if check and "page-budget" not in ws.settings.check.disable:
-            measured = page_budgets(ws, [result.outputs[index]])
+            measured = page_budgets(ws, [output])
             result.findings = [f for f in result.findings if f.rule != "page-budget"]
             result.findings += [f for f in measured.values() if f is not None]
+        yield result, output
 
 
 def page_budgets(ws: Workspace, outputs: Iterable[Output]) -> dict[str, Any]:
@@ -177,23 +179,49 @@ def page_budgets(ws: Workspace, outputs: Iterable[Output]) -> dict[str, Any]:
     return measured
 
 
+@dataclass(frozen=True)
+class _Staged:
+    """A file written to its temp name, not yet in place."""
+
+    temp: Path
+    final: Path
+    size: int
+    digest: str
+
+
+def _staged(output: Output) -> _Staged:
+    return _Staged(_stage(output), output.path, len(output.data), digest(output.data))
+
+
+def _unwritable(err: OSError) -> OutputError:
+    return OutputError(f"cannot write output: {err.strerror or err}", file=err.filename)
+
+
 def write_atomically(outputs: list[Output]) -> None:
-    """Write every file to a temp file beside it, then move them all into place.
+    """Write every file to a temp file beside it, make them all durable, then move them
+    all into place; a file that already holds the same bytes is left as it is.
 
     If anything fails, the files that were already replaced get their old
     contents back and new ones are removed: the output folder is as it was.
     """
-    staged: list[tuple[Path, Path]] = []
+    staged: list[_Staged] = []
     try:
         for output in outputs:
-            staged.append((_stage(output), output.path))
-        _swap_in(staged)
+            staged.append(_staged(output))
+        _commit(staged)
     except OSError as err:
-        raise OutputError(f"cannot write output: {err.strerror or err}",
-                          file=err.filename) from None
+        raise _unwritable(err) from None
     finally:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
+        for item in staged:
+            item.temp.unlink(missing_ok=True)
+
+
+def _commit(staged: list[_Staged]) -> list[Path]:
+    """Durable, then in place: the files whose bytes changed."""
+    sync_files([item.temp for item in staged])
+    changed = _swap_in(staged)
+    sync_folders({path.parent for path in changed})
+    return changed
 
 
 # A temp file of briefgen's: ``.NAME.briefgen-PID-XXXXXXXX.tmp`` (the pid of the run
@@ -206,13 +234,12 @@ def _temp_mark() -> str:
 
 
 def _stage(output: Output) -> Path:
+    """The file's bytes under a temp name beside it (made durable later, with the others)."""
     output.path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{output.path.name}.{_temp_mark()}", suffix=".tmp",
                                 dir=output.path.parent)
     with os.fdopen(fd, "wb") as handle:
         handle.write(output.data)
-        handle.flush()
-        os.fsync(handle.fileno())
     os.chmod(name, 0o644)
     return Path(name)
 
@@ -224,18 +251,32 @@ def _keep(path: Path, copy: Path) -> None:
         shutil.copy2(path, copy)
 
 
-def _swap_in(staged: list[tuple[Path, Path]]) -> None:
-    """Move temp files into place, undoing every move if one fails."""
+def _holds(item: _Staged) -> bool:
+    """Whether the final file is already there with these bytes."""
+    try:
+        info = os.stat(item.final)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_size == item.size \
+        and file_digest(item.final) == item.digest
+
+
+def _swap_in(staged: list[_Staged]) -> list[Path]:
+    """Move temp files into place, undoing every move if one fails; a file that holds
+    the same bytes already is not rewritten. The files replaced or added."""
     undo: list[tuple[Path, Path | None]] = []       # (final, its old contents kept aside)
     try:
-        for temp, final in staged:
+        for item in staged:
+            final = item.final
+            if _holds(item):
+                continue
             backup = None
             if final.exists():   # a second name for the old file: final is never missing
                 backup = final.with_name(f".{final.name}.{_temp_mark()}old.tmp")
                 backup.unlink(missing_ok=True)
                 _keep(final, backup)
             undo.append((final, backup))
-            os.replace(temp, final)
+            os.replace(item.temp, final)
     except OSError:
         for final, backup in reversed(undo):
             if backup is not None:
@@ -247,38 +288,217 @@ def _swap_in(staged: list[tuple[Path, Path]]) -> None:
         for _, backup in undo:
             if backup is not None:
                 backup.unlink(missing_ok=True)
+    return [final for final, _ in undo]
 
 
-def build(ws: Workspace, names: list[str] | None = None, formats: Iterable[str] = FORMATS,
-          out: Path | None = None, check: bool = True, jobs: int = 1, strict: bool = False,
-          progress: Callable[[], None] | None = None, keep_going: bool = False) -> list[Path]:
+class OutputFolder:
+    """One build's files: each staged beside its final name as soon as it is made, under
+    the folder's lock from the first one on; moved into place as one set by
+    :meth:`commit`. Left without a commit, the temp files go, and so does the folder if
+    this build made it."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self._staged: list[tuple[tuple[int, int], _Staged]] = []
+        self._made: list[Path] | None = None       # None: nothing staged yet
+        self._stack = contextlib.ExitStack()
+        self._committed = False
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._stack:
+            for _, item in self._staged:
+                item.temp.unlink(missing_ok=True)
+            if not self._committed:
+                for folder in self._made or ():
+                    with contextlib.suppress(OSError):
+                        folder.rmdir()       # only if empty: someone else's files stay
+
+    def stage(self, output: Output, order: tuple[int, int]) -> str:
+        """Write one file to its temp name now; its hash. ``order``: its place in the set."""
+        if self._made is None:
+            self._made = _missing(self.out_dir)
+            self._stack.enter_context(output_lock(self.out_dir))
+            remove_stale_temp_files(self.out_dir)
+        try:
+            item = _staged(output)
+        except OSError as err:
+            raise _unwritable(err) from None
+        self._staged.append((order, item))
+        return item.digest
+
+    def commit(self) -> list[Path]:
+        """Every staged file in place; the files whose bytes changed."""
+        try:
+            changed = _commit([item for _, item in sorted(self._staged, key=lambda s: s[0])])
+        except OSError as err:
+            raise _unwritable(err) from None
+        self._committed = True
+        return changed
+
+
+def _missing(folder: Path) -> list[Path]:
+    """The folder and its parents that do not exist yet, deepest first."""
+    missing = []
+    while not folder.exists() and folder.parent != folder:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+@dataclass
+class Report:
+    """What a build did."""
+
+    out_dir: Path
+    files: list[Path] = field(default_factory=list)     # the outputs of the notes made
+    written: list[Path] = field(default_factory=list)   # those whose bytes changed
+    made: int = 0
+    up_to_date: int = 0
+
+    def summary(self, seconds: float) -> str:
+        """"built 3 notes (6 files written), 1,797 up to date in 0.4 s → out/"""
+        fresh = f", {self.up_to_date:,} up to date" if self.up_to_date else ""
+        return (f"built {_count(self.made, 'note')} ({_count(len(self.written), 'file')} "
+                f"written){fresh} in {seconds:.1f} s → {shown_path(self.out_dir)}/")
+
+
+def failed_summary(err: BuildFailed, briefs: int) -> str:
+    """"4 built, 1 failed" (and how many were up to date)."""
+    fresh = f", {err.up_to_date:,} up to date" if err.up_to_date else ""
+    return f"{briefs - len(err.failures) - err.up_to_date:,} built{fresh}, " \
+        f"{len(err.failures):,} failed"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'s' * (number != 1)}"
+
+
+class _Findings:
+    """Check findings logged in the briefs' order as their notes come in (with ``hold``,
+    PDF page budgets to come: at the end). Without ``keep_going`` a failed brief stops
+    the log there: the build stops on its error."""
+
+    def __init__(self, keep_going: bool, hold: bool) -> None:
+        self.waiting: dict[int, tuple[list[Any], bool]] = {}
+        self.next, self.keep_going, self.hold = 0, keep_going, hold
+
+    def add(self, index: int, findings: list[Any], failed: bool) -> None:
+        self.waiting[index] = (findings, failed)
+        if not self.hold:
+            self.flush()
+
+    def flush(self) -> None:
+        while self.next in self.waiting:
+            findings, failed = self.waiting[self.next]
+            if failed and not self.keep_going:
+                return
+            del self.waiting[self.next]
+            self.next += 1
+            for finding in findings:     # a failed brief's too: its errors are why it failed
+                if getattr(finding, "severity", "warning") == "error":
+                    log.error("%s", finding)
+                else:
+                    log.warning("%s", finding)
+
+
+def run(ws: Workspace, names: list[str] | None = None, formats: Iterable[str] = FORMATS,
+        out: Path | None = None, check: bool = True, jobs: int = 1, strict: bool = False,
+        progress: Callable[[], None] | None = None, keep_going: bool = False,
+        incremental: bool = False, force: bool = False) -> Report:
     """Build the named briefs (default: all of briefs/) into ``out`` (default: out/).
 
-    Each brief is made in memory and checked (input errors are reported as
-    such, then the checks of ``briefgen check``). By default any failure
-    raises and nothing is written. With ``keep_going`` the briefs that succeed
-    are written, and :class:`BuildFailed` lists the ones that failed.
+    Each brief is made and checked (input errors are reported as such, then
+    the checks of ``briefgen check``). By default any failure raises and
+    nothing is written. With ``keep_going`` the briefs that succeed are
+    written, and :class:`BuildFailed` lists the ones that failed. With
+    ``incremental`` only the notes whose inputs or outputs changed since the
+    last such build are made (every note with ``force``), and the build is
+    recorded for the next (:mod:`briefgen.incremental`).
     """
     out_dir = ws.output_dir(out if out is not None else Path("out"))
     paths = ws.brief_paths(names or [])
-    results = make_notes(ws, paths, list(formats), out_dir, check, jobs, strict, progress)
-    done = [o for r in results if r.error is None for o in r.outputs]
-    failed = [r for r in results if r.error is not None]
-    if failed and not keep_going:
-        raise failed[0].error
-    for result in results:
-        for finding in result.findings:     # a failed brief's too: its errors are why it failed
-            if finding.severity == "error":
-                log.error("%s", finding)
+    formats = list(formats)
+    soffice = None
+    if "pdf" in formats:
+        from briefgen.writers import pdf
+        soffice = pdf.find_soffice()     # before any work: say what to install
+    plan = incremental_plan(ws, paths, out_dir, Options(tuple(formats), check, strict), force) \
+        if incremental else None
+    order = {path: index for index, path in enumerate(paths)}
+    findings = _Findings(keep_going, hold=soffice is not None)
+    for path, warnings in (plan.fresh.items() if plan else ()):
+        findings.add(order[path], warnings, False)
+        if progress:
+            progress()
+    made: dict[Path, _Made] = {}
+    failed: list[NoteResult] = []
+    with OutputFolder(out_dir) as folder:
+        pdfs: list[tuple[NoteResult, Output]] = []
+        for result in make_notes(ws, plan.stale if plan else paths, formats, out_dir, check,
+                                 jobs, strict):
+            index = order[result.path]
+            findings.add(index, result.findings, result.error is not None)   # before any wait
+            if result.error is None:
+                note = made[result.path] = _Made(result, [o.path for o in result.outputs])
+                for place, output in enumerate(result.outputs):
+                    if soffice and output.path.suffix == ".pdf":
+                        pdfs.append((result, output))
+                    else:
+                        note.hashes[output.path.name] = folder.stage(output, (index, place))
+                result.outputs = []          # staged: their bytes need not stay in memory
             else:
-                log.warning("%s", finding)
-    if done:
-        with output_lock(out_dir):
-            remove_stale_temp_files(out_dir)
-            write_atomically(done)
+                failed.append(result)
+            if progress:
+                progress()
+        for result, output in _convert_pdfs(ws, pdfs, soffice, check) if soffice and pdfs else ():
+            made[result.path].hashes[output.path.name] = folder.stage(
+                output, (order[result.path], formats.index("pdf")))
+            findings.add(order[result.path], result.findings, False)
+        failed.sort(key=lambda r: order[r.path])
+        if failed and not keep_going:
+            raise failed[0].error
+        findings.hold = False
+        findings.flush()
+        report = Report(out_dir, [p for path in paths if path in made for p in made[path].files],
+                        folder.commit() if made else [], len(made),
+                        len(plan.fresh) if plan else 0)
+        if plan is not None and made:
+            _record(plan, made, None if names else paths)
     if failed:
-        raise BuildFailed([(r.path, r.error) for r in failed], len(results))
-    return [o.path for o in done]
+        raise BuildFailed([(r.path, r.error) for r in failed], len(paths), report.up_to_date)
+    return report
+
+
+@dataclass
+class _Made:
+    """A note made and staged: what the manifest needs of it."""
+
+    result: NoteResult
+    files: list[Path]
+    hashes: dict[str, str] = field(default_factory=dict)     # file name → hash of its bytes
+
+
+def _record(plan: Plan, made: dict[Path, _Made], paths: list[Path] | None) -> None:
+    """The notes just made, in the manifest for the next build (under the folder's lock)."""
+    entries = {path: plan.entry(path, note.result.sources, note.hashes,
+                                [str(f) for f in note.result.findings])
+               for path, note in made.items() if note.result.sources is not None}
+    data = plan.updated(entries, paths)
+    if data is None:
+        return
+    try:
+        write_atomically([Output(plan.path, data)])
+    except OutputError as err:
+        log.warning("%s: warning: cannot record the build, so the next one makes these notes "
+                    "again: %s", shown_path(plan.path), err.message)
+
+
+def build(ws: Workspace, *args: Any, **kwargs: Any) -> list[Path]:
+    """:func:`run`'s build; the files of the notes it made, in the briefs' order."""
+    return run(ws, *args, **kwargs).files
 
 
 def remove_stale_temp_files(out_dir: Path) -> None:

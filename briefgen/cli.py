@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
                             "8 briefs or more); with -j a failing brief does not stop the others")
     build.add_argument("-k", "--keep-going", action="store_true",
                        help="write the briefs that succeed; list the ones that fail (exit 1)")
+    build.add_argument("--force", action="store_true",
+                       help="make every note, even those whose inputs have not changed")
 
     check = commands.add_parser("check", parents=[_common()],
                                 help="check briefs: citations, quotes, figures, markings, style")
@@ -226,8 +228,8 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from briefgen.builder import failed_summary, parse_formats, run
     from briefgen.cpus import worker_count
-    from briefgen.builder import build, parse_formats
     from briefgen.workspace import Workspace
 
     ws = Workspace(args.workspace)
@@ -237,9 +239,10 @@ def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with _progress(len(paths), args.quiet) as step:
         try:
-            written = build(ws, args.briefs, parse_formats(args.format), args.out,
-                            check=not args.no_check, jobs=jobs, progress=step,
-                            keep_going=args.keep_going or args.jobs is not None)
+            report = run(ws, args.briefs, parse_formats(args.format), args.out,
+                         check=not args.no_check, jobs=jobs, progress=step,
+                         keep_going=args.keep_going or args.jobs is not None,
+                         incremental=True, force=args.force)
         except BuildFailed as err:
             review.write(redlines, err.failures)     # those of the notes that were written
             for path, error in err.failures:
@@ -247,16 +250,15 @@ def _build(args: argparse.Namespace) -> int:
                 if not text.startswith(f"{_relative(path)}:"):    # else the error names the brief
                     text = f"{_relative(path)}: {text}"
                 print(f"briefgen: failed: {text}", file=sys.stderr)
-            print(f"briefgen: {len(paths) - len(err.failures)} built, {len(err.failures)} "
-                  f"failed in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+            print(f"briefgen: {failed_summary(err, len(paths))} in "
+                  f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
             return err.exit_code
-    written += review.write(redlines)
+    redlined = review.write(redlines)
     if not args.quiet:
-        for path in written:
+        for path in report.written + redlined:
             print(f"wrote {_relative(path)}")
-        if len(paths) > 1:
-            print(f"built {len(paths)} notes ({len(written)} files) in "
-                  f"{time.perf_counter() - started:.1f} s")
+        if len(paths) > 1 or report.up_to_date or report.written != report.files:
+            print(report.summary(time.perf_counter() - started))
     return 0
 
 

@@ -96,6 +96,7 @@ class BuildFailed(BriefgenError):
 
     exit_code = 1
 
-    def __init__(self, failures: list, total: int) -> None:
+    def __init__(self, failures: list, total: int, up_to_date: int = 0) -> None:
         super().__init__(f"{len(failures)} of {total} briefs failed")
         self.failures = failures
+        self.up_to_date = up_to_date     # briefs an incremental build did not need to make

@@ -49,6 +49,7 @@ class Note:
     labels: dict[str, str]
     body: str          # Markdown with footnotes, without the classification lines
     author: str
+    records: tuple[str, ...] = ()     # the ids of the records it cites or lists
 
     @property
     def name(self) -> str:
@@ -190,9 +191,12 @@ def finish(ws: Workspace, env: jinja2.Environment, brief: Brief, source: Path, l
     body = language.tag_quotations(body, records, lang)
     body = typography.french(body) if lang == "fr" else typography.english(body)
 
+    used: list[str] = []
+
     def reference(key: str, locator: str | None, first: bool) -> str:
         if first:                 # each record the note cites or lists comes here first once
             _check_marking(ws, level, key, records, source)
+            used.append(key)
         ref = {"record": records[key], "locator": locator, "first": first, "lang": lang}
         return _marked(ws, key, records[key], lang, render(env, "citation.md.j2", ref).strip())
 
@@ -202,7 +206,8 @@ def finish(ws: Workspace, env: jinja2.Environment, brief: Brief, source: Path, l
     body += _notes(citations, brief.sources, labels)
     return Note(brief=brief, source=source, lang=lang, level=level,
                 marking=ws.scale.marking(level, lang), labels=labels, body=body,
-                author=brief.prepared_by or ws.settings.department.name or "briefgen")
+                author=brief.prepared_by or ws.settings.department.name or "briefgen",
+                records=tuple(used))
 
 
 def _marked(ws: Workspace, key: str, record: SourceRecord, lang: str, reference: str) -> str:

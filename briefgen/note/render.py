@@ -6,6 +6,8 @@ so record text is always shown as data, never as markup or template code.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import os
 import re
@@ -152,6 +154,24 @@ class _Generator(CodeGenerator):
         self.write(")")
 
 
+# The names of the templates loaded while :func:`templates_used` records (a build's note).
+_USED: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("templates_used",
+                                                                        default=None)
+
+
+@contextlib.contextmanager
+def templates_used() -> Iterator[set[str]]:
+    """Every template a note loads inside this block, by name (``extends``, ``include``,
+    ``import`` and the citation template too), even those Jinja serves from its cache:
+    what an incremental build must watch to know the note is out of date."""
+    used: set[str] = set()
+    token = _USED.set(used)
+    try:
+        yield used
+    finally:
+        _USED.reset(token)
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
     """The sandbox, plus: what a macro or ``super()`` returns is template output, not data;
     and every loop step, call, operator and value is held to :mod:`limits`."""
@@ -160,6 +180,13 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%"})
     bounded_loop = staticmethod(limits.loop)
     bounded_value = staticmethod(limits.value)
+
+    def _load_template(self, name: str, globals: Any) -> jinja2.Template:  # noqa: A002
+        template = super()._load_template(name, globals)
+        used = _USED.get()
+        if used is not None:
+            used.add(name)
+        return template
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         limits.arguments(__obj, args, kwargs)
@@ -231,6 +258,24 @@ def _has(loader: jinja2.BaseLoader, template: str) -> bool:
         return False
     return any(os.path.isfile(os.path.join(folder, *pieces))
                for folder in getattr(loader, "searchpath", ()))
+
+
+def template_path(env: jinja2.Environment, name: str) -> Path | None:
+    """The file a template name loads now (the workspace's, else the built-in), or None:
+    the same choice as the loaders make, without reading the file."""
+    for loader in getattr(env.loader, "loaders", [env.loader]):
+        inner, inner_name = loader, name
+        try:
+            if isinstance(loader, jinja2.PrefixLoader):
+                inner, inner_name = loader.get_loader(name)
+            pieces = split_template_path(inner_name)
+        except jinja2.TemplateNotFound:
+            continue
+        for folder in getattr(inner, "searchpath", ()):
+            path = Path(folder, *pieces)
+            if path.is_file():
+                return path
+    return None
 
 
 def readable(folder: Path) -> None:
