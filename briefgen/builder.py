@@ -27,7 +27,14 @@ from briefgen.errors import (
     OutputError,
     shown_path,
 )
-from briefgen.incremental import Options, Plan, Sources, digest, file_digest
+from briefgen.incremental import (
+    Options,
+    Plan,
+    Sources,
+    digest,
+    file_digest,
+    record_digest,
+)
 from briefgen.incremental import plan as incremental_plan
 from briefgen.note.composer import Note, compose
 from briefgen.note.render import builtin_templates, templates_used
@@ -119,7 +126,9 @@ def make_note(ws: Workspace, path: Path, formats: list[str], out_dir: Path,
                 result.findings = check_brief(ws, path)
                 if any(strict or f.severity == ERROR for f in result.findings):
                     result.error = ChecksFailed(result.findings, summary(result.findings, 1))
-        result.sources = Sources(note.lang, note.brief.type, note.records, tuple(sorted(used)))
+        result.sources = Sources(note.lang, note.brief.type,
+                                 {key: record_digest(ws.records[key]) for key in note.records},
+                                 tuple(sorted(used)))
         return result
     except BriefgenError as err:
         return NoteResult(path, error=err)
@@ -360,16 +369,14 @@ class Report:
 
     def summary(self, seconds: float) -> str:
         """"built 3 notes (6 files written), 1,797 up to date in 0.4 s → out/"""
-        fresh = f", {self.up_to_date:,} up to date" if self.up_to_date else ""
         return (f"built {_count(self.made, 'note')} ({_count(len(self.written), 'file')} "
-                f"written){fresh} in {seconds:.1f} s → {shown_path(self.out_dir)}/")
+                f"written){and_up_to_date(self.up_to_date)} in {seconds:.1f} s → "
+                f"{shown_path(self.out_dir)}/")
 
 
-def failed_summary(err: BuildFailed, briefs: int) -> str:
-    """"4 built, 1 failed" (and how many were up to date)."""
-    fresh = f", {err.up_to_date:,} up to date" if err.up_to_date else ""
-    return f"{briefs - len(err.failures) - err.up_to_date:,} built{fresh}, " \
-        f"{len(err.failures):,} failed"
+def and_up_to_date(count: int) -> str:
+    """", 1,797 up to date" for a build's last line (nothing when none was)."""
+    return f", {count:,} up to date" if count else ""
 
 
 def _count(number: int, noun: str) -> str:

@@ -228,7 +228,7 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from briefgen.builder import failed_summary, parse_formats, run
+    from briefgen.builder import and_up_to_date, parse_formats, run
     from briefgen.cpus import worker_count
     from briefgen.workspace import Workspace
 
@@ -250,8 +250,9 @@ def _build(args: argparse.Namespace) -> int:
                 if not text.startswith(f"{_relative(path)}:"):    # else the error names the brief
                     text = f"{_relative(path)}: {text}"
                 print(f"briefgen: failed: {text}", file=sys.stderr)
-            print(f"briefgen: {failed_summary(err, len(paths))} in "
-                  f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+            built = len(paths) - len(err.failures) - err.up_to_date
+            print(f"briefgen: {built:,} built{and_up_to_date(err.up_to_date)}, {len(err.failures):,}"
+                  f" failed in {time.perf_counter() - started:.1f} s", file=sys.stderr)
             return err.exit_code
     redlined = review.write(redlines)
     if not args.quiet:

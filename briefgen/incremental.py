@@ -10,8 +10,8 @@ the same again and its files are still there with those bytes. Any change of bri
 itself (its code, the libraries that shape the files, ``SOURCE_DATE_EPOCH``) starts
 afresh.
 
-Every hash is taken before any note is made (records and settings as the build read
-them): a file changed while a build runs is seen as changed by the next one.
+Each hash is taken before the build reads the file, or from what it read (records,
+settings): a file changed while a build runs is seen as changed by the next one.
 """
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from briefgen import __version__
+from briefgen.errors import BriefgenError
+from briefgen.models import SourceRecord
 from briefgen.workspace import Workspace
 
 log = logging.getLogger("briefgen")
@@ -74,12 +76,17 @@ def fingerprint() -> str:
 
 @dataclass(frozen=True)
 class Sources:
-    """What one note was made from, by name, as the process that made it saw."""
+    """What one note was made from, as the process that made it saw."""
 
     lang: str
     type: str
-    records: tuple[str, ...]
+    records: dict[str, str]           # id → hash of the record as the note read it
     templates: tuple[str, ...]        # the names Jinja loaded for it
+
+
+def record_digest(record: SourceRecord) -> str:
+    """A record's hash as read (a change to its file that changes nothing read is none)."""
+    return digest(record.model_dump_json().encode())
 
 
 class Inputs:
@@ -98,16 +105,23 @@ class Inputs:
                     path = Path(top, name)
                     self._files[path] = file_digest(path)
         self._records: dict[str, str | None] = {}
+        self._library = True          # not known to be unreadable (read when first needed)
         self._labels: dict[str, str] = {}
 
     def brief(self, path: Path) -> str | None:
         return file_digest(path)
 
     def record(self, key: str) -> str | None:
+        """The record's hash; None when there is no such record, or the library cannot be
+        read (then every note is made, and fails as it does in a full build)."""
         if key not in self._records:
-            records = self.ws.records
-            self._records[key] = (digest(records[key].model_dump_json().encode())
-                                  if key in records else None)
+            records: Mapping[str, SourceRecord] = {}
+            if self._library:
+                try:
+                    records = self.ws.records
+                except BriefgenError:
+                    self._library = False
+            self._records[key] = record_digest(records[key]) if key in records else None
         return self._records[key]
 
     def template(self, name: str) -> str | None:
@@ -168,7 +182,7 @@ class Plan:
         return {"brief": self.briefs.get(brief), "lang": sources.lang, "type": sources.type,
                 "settings": self.inputs.settings, "labels": self.inputs.labels(sources.lang),
                 "schema": self.inputs.schema(sources.type),
-                "records": {key: self.inputs.record(key) for key in sources.records},
+                "records": dict(sources.records),
                 "templates": {name: self.inputs.template(name) for name in sorted(templates)},
                 "outputs": dict(outputs), "warnings": warnings}
 
@@ -248,7 +262,6 @@ def plan(ws: Workspace, paths: list[Path], out_dir: Path, options: Options,
          force: bool = False) -> Plan:
     """Hash every input once; each brief is up to date or to be made (all of them: ``force``)."""
     result = Plan(ws, out_dir, options, Inputs(ws), manifest_path(ws, out_dir, options))
-    ws.records            # noqa: B018 - the library is read (and checked) as a full build does
     notes = {} if force else _entries(result.path)
     for path in paths:
         brief = result.briefs[path] = result.inputs.brief(path)
