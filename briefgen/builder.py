@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
+from briefgen.buildlog import Findings, Report
 from briefgen.durable import sync_files, sync_folders
 from briefgen.errors import (
     BriefgenError,
@@ -149,43 +150,16 @@ def _convert_pdfs(ws: Workspace, pending: list[tuple[NoteResult, Output]], soffi
                   check: bool) -> Iterator[tuple[NoteResult, Output]]:
     """The DOCX placeholders of the PDFs become PDFs (one LibreOffice run); when checking,
     a PDF over its page budget is a finding (its real page count replaces the estimate)."""
+    from briefgen.pdfs import page_budget
     from briefgen.writers import pdf
 
     pdfs = pdf.convert([o.data for _, o in pending], [o.note.timestamp for _, o in pending],
                        soffice)
     for (result, old), data in zip(pending, pdfs):
-        output = Output(old.path, data, old.note)
-        if check and "page-budget" not in ws.settings.check.disable:
-            measured = page_budgets(ws, [output])
+        if check and old.note and "page-budget" not in ws.settings.check.disable:
             result.findings = [f for f in result.findings if f.rule != "page-budget"]
-            result.findings += [f for f in measured.values() if f is not None]
-        yield result, output
-
-
-def page_budgets(ws: Workspace, outputs: Iterable[Output]) -> dict[str, Any]:
-    """For each note built as PDF (by its brief, as findings name it): a page-budget
-    finding when the PDF runs over the budget of its type, else None."""
-    from briefgen.note.check import Finding
-    from briefgen.note.positions import layout
-    from briefgen.readers import read_text
-    from briefgen.writers.pdf import page_count
-
-    measured: dict[str, Any] = {}
-    for output in outputs:
-        if output.path.suffix != ".pdf" or output.note is None:
-            continue
-        note = output.note
-        shown = shown_path(note.source)
-        budget = ws.settings.check.pages.get(note.brief.type)
-        pages = page_count(output.data)
-        measured[shown] = None
-        if budget and pages > budget:
-            span = layout(read_text(note.source)).spans.get(("type",))
-            line, col = span.point(0) if span else (1, 1)
-            measured[shown] = Finding(shown, line, col, "page-budget",
-                                      f"{pages} pages in the PDF; a {note.brief.type} should "
-                                      f"fit on {budget:g}", "type")
-    return measured
+            result.findings += [f for f in [page_budget(ws, old.note, data)] if f is not None]
+        yield result, Output(old.path, data, old.note)
 
 
 @dataclass(frozen=True)
@@ -357,60 +331,6 @@ def _missing(folder: Path) -> list[Path]:
     return missing
 
 
-@dataclass
-class Report:
-    """What a build did."""
-
-    out_dir: Path
-    files: list[Path] = field(default_factory=list)     # the outputs of the notes made
-    written: list[Path] = field(default_factory=list)   # those whose bytes changed
-    made: int = 0
-    up_to_date: int = 0
-
-    def summary(self, seconds: float) -> str:
-        """"built 3 notes (6 files written), 1,797 up to date in 0.4 s → out/"""
-        return (f"built {_count(self.made, 'note')} ({_count(len(self.written), 'file')} "
-                f"written){and_up_to_date(self.up_to_date)} in {seconds:.1f} s → "
-                f"{shown_path(self.out_dir)}/")
-
-
-def and_up_to_date(count: int) -> str:
-    """", 1,797 up to date" for a build's last line (nothing when none was)."""
-    return f", {count:,} up to date" if count else ""
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'s' * (number != 1)}"
-
-
-class _Findings:
-    """Check findings logged in the briefs' order as their notes come in (with ``hold``,
-    PDF page budgets to come: at the end). Without ``keep_going`` a failed brief stops
-    the log there: the build stops on its error."""
-
-    def __init__(self, keep_going: bool, hold: bool) -> None:
-        self.waiting: dict[int, tuple[list[Any], bool]] = {}
-        self.next, self.keep_going, self.hold = 0, keep_going, hold
-
-    def add(self, index: int, findings: list[Any], failed: bool) -> None:
-        self.waiting[index] = (findings, failed)
-        if not self.hold:
-            self.flush()
-
-    def flush(self) -> None:
-        while self.next in self.waiting:
-            findings, failed = self.waiting[self.next]
-            if failed and not self.keep_going:
-                return
-            del self.waiting[self.next]
-            self.next += 1
-            for finding in findings:     # a failed brief's too: its errors are why it failed
-                if getattr(finding, "severity", "warning") == "error":
-                    log.error("%s", finding)
-                else:
-                    log.warning("%s", finding)
-
-
 def run(ws: Workspace, names: list[str] | None = None, formats: Iterable[str] = FORMATS,
         out: Path | None = None, check: bool = True, jobs: int = 1, strict: bool = False,
         progress: Callable[[], None] | None = None, keep_going: bool = False,
@@ -435,7 +355,7 @@ def run(ws: Workspace, names: list[str] | None = None, formats: Iterable[str] = 
     plan = incremental_plan(ws, paths, out_dir, Options(tuple(formats), check, strict), force) \
         if incremental else None
     order = {path: index for index, path in enumerate(paths)}
-    findings = _Findings(keep_going, hold=soffice is not None)
+    findings = Findings(keep_going, hold=soffice is not None)
     for path, warnings in (plan.fresh.items() if plan else ()):
         findings.add(order[path], warnings, False)
         if progress:

@@ -228,7 +228,8 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from briefgen.builder import and_up_to_date, parse_formats, run
+    from briefgen.builder import parse_formats, run
+    from briefgen.buildlog import and_up_to_date
     from briefgen.cpus import worker_count
     from briefgen.workspace import Workspace
 
@@ -251,8 +252,9 @@ def _build(args: argparse.Namespace) -> int:
                     text = f"{_relative(path)}: {text}"
                 print(f"briefgen: failed: {text}", file=sys.stderr)
             built = len(paths) - len(err.failures) - err.up_to_date
-            print(f"briefgen: {built:,} built{and_up_to_date(err.up_to_date)}, {len(err.failures):,}"
-                  f" failed in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+            print(f"briefgen: {built:,} built{and_up_to_date(err.up_to_date)}, "
+                  f"{len(err.failures):,} failed in {time.perf_counter() - started:.1f} s",
+                  file=sys.stderr)
             return err.exit_code
     redlined = review.write(redlines)
     if not args.quiet:

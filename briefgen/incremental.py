@@ -207,10 +207,13 @@ class Plan:
 
     def document(self, notes: Mapping[str, Any]) -> bytes:
         data = {"briefgen": MANIFEST_VERSION, "fingerprint": fingerprint(),
-                "out": _inside(self.ws, self.out_dir), "options": self.options.as_dict(), "notes": notes}
-        return (json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+                "out": _inside(self.ws, self.out_dir), "options": self.options.as_dict(),
+                "notes": notes}
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return f"{text}\n".encode()
 
-    def updated(self, made: Mapping[Path, dict[str, Any]], paths: Iterable[Path] | None) -> bytes | None:
+    def updated(self, made: Mapping[Path, dict[str, Any]],
+                paths: Iterable[Path] | None) -> bytes | None:
         """The manifest with the notes just made (its current entries re-read: another
         build may have recorded its own meanwhile); ``paths``: every brief there is, the
         entries of the others are dropped. None when it is unchanged."""

@@ -70,7 +70,7 @@ DYNAMIC: dict[tuple[str, str, str], tuple[str, ...]] = {
     ),
     # Passed on as made elsewhere:
     ("disclosure/rows.py", "error", "message"): (),          # Entry.error: made by its callers
-    ("builder.py", "flush", "'%s'"): (),                     # check findings: docs/checks.md
+    ("buildlog.py", "flush", "'%s'"): (),                    # check findings: docs/checks.md
     ("cli.py", "main", "finding"): (),                       # check findings: docs/checks.md
     ("cli.py", "_templates", "f'{problem}'"): (),            # the errors templates check found
     ("errors.py", "ChecksFailed", "summary"): (),            # "1 error, 0 warnings in 1 brief"
