@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from briefgen.buildlog import Findings, Report
 from briefgen.durable import sync_files, sync_folders
@@ -37,10 +37,11 @@ from briefgen.incremental import (
     record_digest,
 )
 from briefgen.incremental import plan as incremental_plan
-from briefgen.note.composer import Note, compose
-from briefgen.note.render import builtin_templates, templates_used
 from briefgen.processes import alive
-from briefgen.workspace import Workspace
+from briefgen.workspace import Workspace, builtin_templates
+
+if TYPE_CHECKING:
+    from briefgen.note.composer import Note
 
 log = logging.getLogger("briefgen")
 FORMATS = ("md", "docx")
@@ -113,6 +114,10 @@ class NoteResult:
 def make_note(ws: Workspace, path: Path, formats: list[str], out_dir: Path,
               check: bool = True, strict: bool = False) -> NoteResult:
     """One brief, all its formats but PDF (converted in one batch later), then its checks."""
+    # Imported here: a build whose notes are all up to date never needs them.
+    from briefgen.note.composer import compose
+    from briefgen.note.render import templates_used
+
     try:
         with templates_used() as used:
             note = compose(ws, path)
@@ -129,7 +134,7 @@ def make_note(ws: Workspace, path: Path, formats: list[str], out_dir: Path,
                     result.error = ChecksFailed(result.findings, summary(result.findings, 1))
         result.sources = Sources(note.lang, note.brief.type,
                                  {key: record_digest(ws.records[key]) for key in note.records},
-                                 tuple(sorted(used)))
+                                 used)
         return result
     except BriefgenError as err:
         return NoteResult(path, error=err)

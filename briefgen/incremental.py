@@ -29,7 +29,7 @@ from typing import Any
 from briefgen import __version__
 from briefgen.errors import BriefgenError
 from briefgen.models import SourceRecord
-from briefgen.workspace import Workspace
+from briefgen.workspace import Workspace, builtin_templates
 
 log = logging.getLogger("briefgen")
 MANIFEST_DIR = Path(".briefgen") / "builds"
@@ -81,7 +81,7 @@ class Sources:
     lang: str
     type: str
     records: dict[str, str]           # id → hash of the record as the note read it
-    templates: tuple[str, ...]        # the names Jinja loaded for it
+    templates: dict[str, str]         # the templates Jinja loaded for it: name → file
 
 
 def record_digest(record: SourceRecord) -> str:
@@ -93,17 +93,16 @@ class Inputs:
     """Content hashes of a workspace's inputs, each computed once, before any note is made."""
 
     def __init__(self, ws: Workspace) -> None:
-        from briefgen.note.render import builtin_templates, environment
-
         self.ws = ws
-        self.env = environment(ws.templates_dir)
         self.settings = digest(ws.settings.model_dump_json(exclude=set(NOT_NOTES)).encode())
-        self._files: dict[Path, str | None] = {}
-        for folder in (ws.templates_dir, builtin_templates()):
+        self._files: dict[Path, str | None] = {}      # every file of the template folders
+        self._folders = (ws.templates_dir, builtin_templates())
+        for folder in self._folders:
             for top, _, names in os.walk(folder):
                 for name in names:
                     path = Path(top, name)
                     self._files[path] = file_digest(path)
+        self._templates: dict[str, Path | None] = {}
         self._records: dict[str, str | None] = {}
         self._library = True          # not known to be unreadable (read when first needed)
         self._labels: dict[str, str] = {}
@@ -124,13 +123,24 @@ class Inputs:
             self._records[key] = record_digest(records[key]) if key in records else None
         return self._records[key]
 
-    def template(self, name: str) -> str | None:
-        """The hash of the file the name loads now (None: no such template, or one that
-        appeared after this build started)."""
-        from briefgen.note.render import template_path
+    def template_file(self, name: str) -> Path | None:
+        """The file a template name loads now: the workspace's, else the built-in
+        (``builtin/NAME``: always the built-in), as the template loader chooses."""
+        if name not in self._templates:
+            own, builtin = self._folders
+            candidates = [own / name, builtin / name]
+            if name.startswith("builtin/"):
+                candidates.append(builtin / name.removeprefix("builtin/"))
+            self._templates[name] = next((path for path in candidates if path.is_file()), None)
+        return self._templates[name]
 
-        path = template_path(self.env, name)
-        return self._files.get(path) if path is not None else None
+    def template(self, name: str, loaded: str | None = None) -> str | None:
+        """The hash of the file the name loads now (None: no such template, one that
+        appeared after this build started, or not the file the note ``loaded``)."""
+        path = self.template_file(name)
+        if path is None or (loaded is not None and Path(loaded) != path):
+            return None
+        return self._files.get(path)
 
     def schema(self, note_type: str) -> str | None:
         return self._files.get(self.ws.templates_dir / f"{note_type}.schema.yaml")
@@ -176,14 +186,15 @@ class Plan:
     def entry(self, brief: Path, sources: Sources, outputs: Mapping[str, str],
               warnings: list[str]) -> dict[str, Any]:
         """A made note's manifest entry, from the hashes taken before it was made."""
-        templates = list(sources.templates)
+        templates: dict[str, str | None] = dict(sources.templates)
         if {"docx", "pdf"} & set(self.options.formats):
-            templates.append("reference.docx")
+            templates["reference.docx"] = None
         return {"brief": self.briefs.get(brief), "lang": sources.lang, "type": sources.type,
                 "settings": self.inputs.settings, "labels": self.inputs.labels(sources.lang),
                 "schema": self.inputs.schema(sources.type),
                 "records": dict(sources.records),
-                "templates": {name: self.inputs.template(name) for name in sorted(templates)},
+                "templates": {name: self.inputs.template(name, loaded)
+                              for name, loaded in templates.items()},
                 "outputs": dict(outputs), "warnings": warnings}
 
     def _fresh(self, entry: Any, brief: str | None) -> bool:

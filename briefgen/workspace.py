@@ -148,6 +148,12 @@ def _resolved(path: Path) -> Path:
         return path
 
 
+def builtin_templates() -> Path:
+    """Built-in templates: inside the wheel, or the repo's top-level templates/."""
+    packaged = Path(__file__).parent / "_templates"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+
+
 def examples_dir() -> Path:
     """The example workspace: inside the wheel, or the repo itself."""
     packaged = Path(__file__).parent / "_examples"

@@ -28,6 +28,7 @@ from briefgen.models import ID_PATTERN
 from briefgen.note import limits
 from briefgen.note.citations import short_title
 from briefgen.note.labels import LOCALES
+from briefgen.workspace import builtin_templates
 
 
 class Markdown(str):
@@ -129,13 +130,6 @@ def _autolink(url: str | None) -> Markdown:
     return Markdown(f"<{url}>") if url else Markdown("")
 
 
-def builtin_templates() -> Path:
-    """Built-in templates: inside the wheel, or the repo's top-level templates/."""
-    package = Path(__file__).parent.parent
-    packaged = package / "_templates"
-    return packaged if packaged.is_dir() else package.parent / "templates"
-
-
 class _Generator(CodeGenerator):
     """Jinja's compiler, with every loop and every ``~`` reporting to :mod:`limits`."""
 
@@ -154,17 +148,18 @@ class _Generator(CodeGenerator):
         self.write(")")
 
 
-# The names of the templates loaded while :func:`templates_used` records (a build's note).
-_USED: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("templates_used",
-                                                                        default=None)
+# The templates loaded while :func:`templates_used` records (a build's note): name → file.
+_USED: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "templates_used", default=None)
 
 
 @contextlib.contextmanager
-def templates_used() -> Iterator[set[str]]:
-    """Every template a note loads inside this block, by name (``extends``, ``include``,
-    ``import`` and the citation template too), even those Jinja serves from its cache:
-    what an incremental build must watch to know the note is out of date."""
-    used: set[str] = set()
+def templates_used() -> Iterator[dict[str, str]]:
+    """Every template a note loads inside this block (``extends``, ``include``, ``import``
+    and the citation template too), even those Jinja serves from its cache, by name with
+    the file it came from: what an incremental build watches to know the note is out of
+    date."""
+    used: dict[str, str] = {}
     token = _USED.set(used)
     try:
         yield used
@@ -185,7 +180,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         template = super()._load_template(name, globals)
         used = _USED.get()
         if used is not None:
-            used.add(name)
+            used[name] = template.filename or ""
         return template
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
@@ -258,24 +253,6 @@ def _has(loader: jinja2.BaseLoader, template: str) -> bool:
         return False
     return any(os.path.isfile(os.path.join(folder, *pieces))
                for folder in getattr(loader, "searchpath", ()))
-
-
-def template_path(env: jinja2.Environment, name: str) -> Path | None:
-    """The file a template name loads now (the workspace's, else the built-in), or None:
-    the same choice as the loaders make, without reading the file."""
-    for loader in getattr(env.loader, "loaders", [env.loader]):
-        inner, inner_name = loader, name
-        try:
-            if isinstance(loader, jinja2.PrefixLoader):
-                inner, inner_name = loader.get_loader(name)
-            pieces = split_template_path(inner_name)
-        except jinja2.TemplateNotFound:
-            continue
-        for folder in getattr(inner, "searchpath", ()):
-            path = Path(folder, *pieces)
-            if path.is_file():
-                return path
-    return None
 
 
 def readable(folder: Path) -> None:
