@@ -259,3 +259,50 @@ def test_check_error_in_a_parallel_build_is_reported_like_a_serial_one(workspace
     assert result.returncode == 1
     assert "b004.yaml:3:" in result.stderr and "error[misquote]" in result.stderr
     assert not (workspace / "out").exists()
+
+
+def test_files_are_written_under_temp_names_as_notes_are_made(workspace: Path,
+                                                             tmp_path: Path) -> None:
+    """While the fifth note is made, the first four are on disk already (not in memory),
+    under temp names: nothing is in place until every note is made."""
+    _briefs(workspace, 6)
+    process = _stopped_at("note", 4, ["build", "-q", "-j", "1"], workspace, tmp_path / "there",
+                          tmp_path / "never")
+    try:
+        out = workspace / "out"
+        staged = sorted(re.sub(r"^\.(.+)\.briefgen-\d+-\w+\.tmp$", r"\1", p.name)
+                        for p in out.iterdir())
+        assert staged == [f"b00{n}.{ext}" for n in range(4) for ext in ("docx", "md")]
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert run("build", "-q", cwd=workspace).returncode == 0
+    assert not _temp_files(workspace / "out") and len(_snapshot(workspace / "out")) == 14
+
+
+def test_a_failing_brief_after_others_leaves_the_previous_outputs(workspace: Path) -> None:
+    _briefs(workspace, 3)
+    build(Workspace(workspace), [], ["md", "docx"])
+    before = _snapshot(workspace / "out")
+    for n in range(2):
+        (workspace / f"briefs/b00{n}.yaml").write_text(BRIEF.format(n=f"new {n}", d=1))
+    (workspace / "briefs/b002.yaml").write_text(
+        "subject: Bad\ndate: 2025-01-01\nsummary: See [@x].\n")
+    result = run("build", cwd=workspace)
+    assert result.returncode == 2 and "citation of unknown record" in result.stderr
+    assert _snapshot(workspace / "out") == before
+
+
+def test_files_flushed_one_by_one_where_there_is_no_syncfs(workspace: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import briefgen.durable as durable
+
+    _briefs(workspace, 3)
+    build(Workspace(workspace), [], ["md", "docx"], Path("expected"))
+    monkeypatch.setattr(durable, "_syncfs", lambda: None)
+    synced: list[Path] = []
+    real = durable._fsync
+    monkeypatch.setattr(durable, "_fsync", lambda path: (synced.append(path), real(path)))
+    build(Workspace(workspace), [], ["md", "docx"])
+    assert _snapshot(workspace / "out") == _snapshot(workspace / "expected")
+    assert len(synced) == 8 and all(p.name.endswith(".tmp") for p in synced)
