@@ -169,16 +169,17 @@ def _convert_pdfs(ws: Workspace, pending: list[tuple[NoteResult, Output]], soffi
 
 @dataclass(frozen=True)
 class _Staged:
-    """A file written to its temp name, not yet in place."""
+    """A file written to its temp name, not yet in place (names as text: a batch keeps
+    thousands)."""
 
-    temp: Path
-    final: Path
+    temp: str
+    final: str
     size: int
     digest: str
 
 
 def _staged(output: Output) -> _Staged:
-    return _Staged(_stage(output), output.path, len(output.data), digest(output.data))
+    return _Staged(str(_stage(output)), str(output.path), len(output.data), digest(output.data))
 
 
 def _unwritable(err: OSError) -> OutputError:
@@ -201,12 +202,12 @@ def write_atomically(outputs: list[Output]) -> None:
         raise _unwritable(err) from None
     finally:
         for item in staged:
-            item.temp.unlink(missing_ok=True)
+            Path(item.temp).unlink(missing_ok=True)
 
 
 def _commit(staged: list[_Staged]) -> list[Path]:
     """Durable, then in place: the files whose bytes changed."""
-    sync_files([item.temp for item in staged])
+    sync_files([Path(item.temp) for item in staged])
     changed = _swap_in(staged)
     sync_folders({path.parent for path in changed})
     return changed
@@ -246,7 +247,7 @@ def _holds(item: _Staged) -> bool:
     except OSError:
         return False
     return stat.S_ISREG(info.st_mode) and info.st_size == item.size \
-        and file_digest(item.final) == item.digest
+        and file_digest(Path(item.final)) == item.digest
 
 
 def _swap_in(staged: list[_Staged]) -> list[Path]:
@@ -255,9 +256,9 @@ def _swap_in(staged: list[_Staged]) -> list[Path]:
     undo: list[tuple[Path, Path | None]] = []       # (final, its old contents kept aside)
     try:
         for item in staged:
-            final = item.final
             if _holds(item):
                 continue
+            final = Path(item.final)
             backup = None
             if final.exists():   # a second name for the old file: final is never missing
                 backup = final.with_name(f".{final.name}.{_temp_mark()}old.tmp")
@@ -298,7 +299,7 @@ class OutputFolder:
     def __exit__(self, *exc: object) -> None:
         with self._stack:
             for _, item in self._staged:
-                item.temp.unlink(missing_ok=True)
+                Path(item.temp).unlink(missing_ok=True)
             if not self._committed:
                 for folder in self._made or ():
                     with contextlib.suppress(OSError):
@@ -365,36 +366,42 @@ def run(ws: Workspace, names: list[str] | None = None, formats: Iterable[str] = 
         findings.add(order[path], warnings, False)
         if progress:
             progress()
-    made: dict[Path, _Made] = {}
+    made: dict[Path, _Made] = {}          # a few names and hashes a note, not its files
     failed: list[NoteResult] = []
     with OutputFolder(out_dir) as folder:
         pdfs: list[tuple[NoteResult, Output]] = []
         for result in make_notes(ws, plan.stale if plan else paths, formats, out_dir, check,
                                  jobs, strict):
             index = order[result.path]
-            findings.add(index, result.findings, result.error is not None)   # before any wait
+            # Said before its files are staged, which may wait for another build to finish.
+            findings.add(index, result.findings, result.error is not None)
             if result.error is None:
-                note = made[result.path] = _Made(result, [o.path for o in result.outputs])
+                hashes = {}
                 for place, output in enumerate(result.outputs):
                     if soffice and output.path.suffix == ".pdf":
                         pdfs.append((result, output))
                     else:
-                        note.hashes[output.path.name] = folder.stage(output, (index, place))
-                result.outputs = []          # staged: their bytes need not stay in memory
+                        hashes[output.path.name] = folder.stage(output, (index, place))
+                made[result.path] = _Made(result.outputs[0].path.stem, plan and plan.entry(
+                    result.path, result.sources, hashes, [str(f) for f in result.findings]))
             else:
                 failed.append(result)
             if progress:
                 progress()
         for result, output in _convert_pdfs(ws, pdfs, soffice, check) if soffice and pdfs else ():
-            made[result.path].hashes[output.path.name] = folder.stage(
-                output, (order[result.path], formats.index("pdf")))
+            staged = folder.stage(output, (order[result.path], formats.index("pdf")))
+            entry = made[result.path].entry
+            if entry is not None:
+                entry["outputs"][output.path.name] = staged
+                entry["warnings"] = [str(f) for f in result.findings]
             findings.add(order[result.path], result.findings, False)
         failed.sort(key=lambda r: order[r.path])
         if failed and not keep_going:
             raise failed[0].error
         findings.hold = False
         findings.flush()
-        report = Report(out_dir, [p for path in paths if path in made for p in made[path].files],
+        report = Report(out_dir, [out_dir / f"{made[path].name}.{fmt}" for path in paths
+                                  if path in made for fmt in formats],
                         folder.commit() if made else [], len(made),
                         len(plan.fresh) if plan else 0)
         if plan is not None and made:
@@ -406,19 +413,16 @@ def run(ws: Workspace, names: list[str] | None = None, formats: Iterable[str] = 
 
 @dataclass
 class _Made:
-    """A note made and staged: what the manifest needs of it."""
+    """A note made and staged: its name, and its manifest entry (incremental builds)."""
 
-    result: NoteResult
-    files: list[Path]
-    hashes: dict[str, str] = field(default_factory=dict)     # file name → hash of its bytes
+    name: str
+    entry: dict[str, Any] | None
 
 
 def _record(plan: Plan, made: dict[Path, _Made], paths: list[Path] | None) -> None:
     """The notes just made, in the manifest for the next build (under the folder's lock)."""
-    entries = {path: plan.entry(path, note.result.sources, note.hashes,
-                                [str(f) for f in note.result.findings])
-               for path, note in made.items() if note.result.sources is not None}
-    data = plan.updated(entries, paths)
+    data = plan.updated({path: note.entry for path, note in made.items() if note.entry},
+                        paths)
     if data is None:
         return
     try:

@@ -178,24 +178,30 @@ class Plan:
     stale: list[Path] = field(default_factory=list)
     fresh: dict[Path, list[str]] = field(default_factory=dict)   # brief → its warnings
     briefs: dict[Path, str | None] = field(default_factory=dict)
-    notes: dict[str, Any] = field(default_factory=dict)          # the manifest's entries
+    strings: dict[str, str] = field(default_factory=dict)        # one copy of each
 
     def key(self, brief: Path) -> str:
         return _inside(self.ws, brief)
 
-    def entry(self, brief: Path, sources: Sources, outputs: Mapping[str, str],
+    def entry(self, brief: Path, sources: Sources, outputs: dict[str, str],
               warnings: list[str]) -> dict[str, Any]:
-        """A made note's manifest entry, from the hashes taken before it was made."""
+        """A made note's manifest entry, from the hashes taken before it was made. Kept
+        until the build ends, so names and hashes are shared across notes."""
         templates: dict[str, str | None] = dict(sources.templates)
         if {"docx", "pdf"} & set(self.options.formats):
             templates["reference.docx"] = None
-        return {"brief": self.briefs.get(brief), "lang": sources.lang, "type": sources.type,
-                "settings": self.inputs.settings, "labels": self.inputs.labels(sources.lang),
+        share = self._shared
+        return {"brief": self.briefs.get(brief), "lang": share(sources.lang),
+                "type": share(sources.type), "settings": self.inputs.settings,
+                "labels": self.inputs.labels(sources.lang),
                 "schema": self.inputs.schema(sources.type),
-                "records": dict(sources.records),
-                "templates": {name: self.inputs.template(name, loaded)
+                "records": {share(key): share(h) for key, h in sources.records.items()},
+                "templates": {share(name): self.inputs.template(name, loaded)
                               for name, loaded in templates.items()},
-                "outputs": dict(outputs), "warnings": warnings}
+                "outputs": outputs, "warnings": warnings}
+
+    def _shared(self, text: str) -> str:
+        return self.strings.setdefault(text, text)
 
     def _fresh(self, entry: Any, brief: str | None) -> bool:
         """Whether the entry still holds: every input and output hashes as recorded."""

@@ -285,3 +285,19 @@ def test_warnings_of_notes_up_to_date_are_printed_again(ws: Path) -> None:
     assert again.stdout.startswith("built 0 notes (0 files written), 10 up to date in ")
     assert again.stdout.endswith(" s → out/\n")
     assert again.stderr == first.stderr
+
+
+def test_pdf_notes_up_to_date(ws: Path) -> None:
+    """PDFs come from one LibreOffice run at the end of a build: recorded like the others."""
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        pytest.skip("LibreOffice (soffice) is not installed")
+    briefs, formats = ["border-qp", "border-meeting"], ["md", "pdf"]
+    first = run(Workspace(ws), briefs, formats, incremental=True)
+    assert _notes(first) == {"border-qp", "border-meeting"}
+    meeting = _files(ws / "out")["border-meeting.pdf"]
+    _brief(ws)
+    again = run(Workspace(ws), briefs, formats, incremental=True)
+    assert (_notes(again), again.up_to_date) == ({"border-qp"}, 1)
+    assert "border-qp.md" in {path.name for path in again.written}
+    assert run(Workspace(ws), briefs, formats, incremental=True).made == 0
+    assert _files(ws / "out")["border-meeting.pdf"] == meeting
