@@ -110,5 +110,6 @@ def test_taskset_one_cpu_builds_in_one_process(workspace: Path) -> None:
     assert len(list((workspace / "out").glob("*.md"))) == 9
     if cpus.usable_cpus() > 1:          # the same build, free to use every CPU, starts workers
         done = subprocess.run([sys.executable, "-c", PROBE, "-C", str(workspace), "-q", "build",
-                               "--format", "md"], capture_output=True, text=True, timeout=300)
+                               "--format", "md", "--force"], capture_output=True, text=True,
+                              timeout=300)
         assert json.loads(done.stdout.splitlines()[-1]) == [0, True], done.stderr
