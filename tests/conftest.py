@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,14 @@ def example_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     init(root)
     build(Workspace(root), None, ["pdf"])
     return root / "out"
+
+
+@pytest.fixture
+def fresh_copy(tmp_path: Path) -> Callable[[Path, str], Path]:
+    """Copy a folder that a session or module fixture built once, for one test to change
+    (file times kept, so what was up to date stays so)."""
+    def copy(source: Path, name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(source, target)
+        return target
+    return copy

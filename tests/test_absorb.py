@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
@@ -40,10 +41,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def ws(built: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "ws"
-    shutil.copytree(built, target)
-    return target
+def ws(built: Path, fresh_copy: Callable[[Path, str], Path]) -> Path:
+    return fresh_copy(built, "ws")
 
 
 def brief_file(ws: Path, name: str) -> Path:

@@ -10,6 +10,7 @@ import random
 import re
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -57,11 +58,9 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def lib(made: Path, tmp_path: Path) -> Path:
+def lib(made: Path, fresh_copy: Callable[[Path, str], Path]) -> Path:
     """A fresh copy of the 2,000-record library and its index (mtimes kept: up to date)."""
-    target = tmp_path / "lib"
-    shutil.copytree(made, target)
-    return target
+    return fresh_copy(made, "lib")
 
 
 def _index(root: Path) -> Index:
