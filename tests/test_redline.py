@@ -238,10 +238,16 @@ def test_bad_earlier_versions_are_one_clear_line_and_write_nothing(desk: Path) -
     (desk / "locked.docx").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(512))
     with zipfile.ZipFile(desk / "sheet.docx", "w") as package:
         package.writestr("xl/workbook.xml", "<workbook/>")
+    with zipfile.ZipFile(desk / "bomb.docx", "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("word/document.xml", "<w:document/>")
+        with package.open("word/media/zeros.bin", "w") as member:    # 257 MB → a few hundred KB
+            for _ in range(257):
+                member.write(bytes(2**20))
     cases = {"plain.docx": "not a DOCX file (not a readable zip",
              "cut.docx": "not a DOCX file (not a readable zip",
              "locked.docx": "the document is password-protected (encrypted)",
              "sheet.docx": "not a DOCX file: it holds no Word document",
+             "bomb.docx": "over 256 MB once unpacked; not a note",
              "notes.txt": "--against takes a git revision, a brief (.md, .yaml) or a DOCX file",
              "HEAD~5": "--against HEAD~5: no such file, nor a revision in the git history of "
                        "briefs/border-cooperation.md",

@@ -17,6 +17,7 @@ from briefgen.review.tracked import blocks
 from briefgen.writers.ooxml_package import deterministic_zip
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # an encrypted (password-protected) DOCX
+MAX_UNPACKED = 256 * 1024 * 1024    # a package larger than this unpacked is not a note (a zip bomb)
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
@@ -30,6 +31,14 @@ class Changes:
     deletions: int
 
 
+def _within_limit(archive: zipfile.ZipFile, source: Path | str) -> None:
+    """Refuse before unpacking what would not fit a note: zip reads stop at the sizes
+    the package declares, so checking those bounds the memory a redline takes."""
+    if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED:
+        raise InputError(f"over {MAX_UNPACKED // 2**20} MB once unpacked; not a note",
+                         file=source)
+
+
 class Package:
     """A DOCX read into memory: its members, and the parts a redline rewrites, parsed."""
 
@@ -40,6 +49,7 @@ class Package:
                              "without a password in Word and use that", file=source)
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                _within_limit(archive, source)
                 self.members = {info.filename: archive.read(info) for info in archive.infolist()
                                 if not info.is_dir()}
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
