@@ -12,7 +12,10 @@ Everything is measured in this one run, in temp folders (the repo's out/ is neve
   build writes them (each staged as its note comes in, all made durable at once, moved
   into place), beside the way builds wrote them before, one fsync per file; then the N
   files replaced by new bytes, and written again with the same bytes (nothing is
-  rewritten). Wall and CPU seconds, fastest / median / slowest of the runs.
+  rewritten). Each run writes into a folder of its own; a last row writes just after
+  as many files were deleted, which on some file systems (ext4 with ``discard``) costs
+  seconds of the kernel's own work (``rm -rf out && briefgen build``). Wall and CPU
+  seconds, fastest / median / slowest of the runs.
 - memory: ``briefgen build -q -j 2 --force`` of M and 5M generated briefs (md + docx,
   checks on), cold: the peak RSS of all its processes at once, sampled from /proc, and
   the ratio of the two (flat: the larger batch holds no more).
@@ -24,6 +27,7 @@ otherwise idle machine (the load average is printed) and read the ranges.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import shutil
 import statistics
@@ -100,30 +104,47 @@ def spread(values: list[float]) -> str:
 
 
 def bench_writes(root: Path, count: int, runs: int) -> float:
-    """The median wall time of writing ``count`` files as a build does."""
+    """The median wall time of writing ``count`` files as a build does.
+
+    Each run writes into a folder of its own: deleting thousands of files just before
+    costs the file system seconds of its own work while the next files are created
+    (seen on ext4 mounted with ``discard``), which the last row shows apart."""
     seed = seeds(root)
-    folder = root / "out"
-    fresh = outputs(folder, seed, count)
-    changed = outputs(folder, seed, count, b"\n")
+    folders = (root / f"out{n}" for n in itertools.count())
+    files: list[Output] = []
 
-    def empty() -> None:
-        shutil.rmtree(folder, ignore_errors=True)
+    def new(extra: bytes = b"") -> Callable[[], None]:
+        def prepare() -> None:
+            files[:] = outputs(next(folders), seed, count, extra)
+        return prepare
 
-    def filled() -> None:
-        empty()
-        as_a_build(fresh)
+    def filled(extra: bytes) -> Callable[[], None]:
+        def prepare() -> None:
+            new()()
+            as_a_build(files)
+            files[:] = outputs(files[0].path.parent, seed, count, extra)
+        return prepare
 
+    def after_deleting() -> None:
+        new()()
+        as_a_build(files)
+        shutil.rmtree(files[0].path.parent)
+        new()()
+
+    fresh = outputs(root, seed, count)
     size = sum(len(o.data) for o in fresh) / 2**20
     print(f"\nWrite: {count:,} files ({size:.0f} MB) into one folder; wall and CPU seconds, "
           f"fastest / median / slowest of {runs} ({load()})")
     rows = {
-        "as a build, new folder": timed(lambda: as_a_build(fresh), empty, runs),
-        "one fsync per file, new folder": timed(lambda: one_fsync_each(fresh), empty, runs),
-        "as a build, every file replaced": timed(lambda: as_a_build(changed), filled, runs),
-        "as a build, nothing changed": timed(lambda: as_a_build(fresh), filled, runs),
+        "as a build, new folder": timed(lambda: as_a_build(files), new(), runs),
+        "one fsync per file, new folder": timed(lambda: one_fsync_each(files), new(), runs),
+        "as a build, every file replaced": timed(lambda: as_a_build(files), filled(b"\n"), runs),
+        "as a build, nothing changed": timed(lambda: as_a_build(files), filled(b""), runs),
+        "as a build, new folder, just after deleting as many":
+            timed(lambda: as_a_build(files), after_deleting, runs),
     }
     for label, found in rows.items():
-        print(f"  {label:<34} wall {spread([w for w, _ in found])}   "
+        print(f"  {label:<51} wall {spread([w for w, _ in found])}   "
               f"cpu {spread([c for _, c in found])}")
     base = statistics.median(w for w, _ in rows["one fsync per file, new folder"])
     ours = statistics.median(w for w, _ in rows["as a build, new folder"])
