@@ -386,7 +386,7 @@ def test_truncated_docx(ws: Path) -> None:
 
 
 def test_password_protected_docx(ws: Path) -> None:
-    (ws / "locked.docx").write_bytes(docxread.OLE_MAGIC + b"\xa1\xb1\x1a\xe1" + bytes(504))
+    (ws / "locked.docx").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504))
     _refused(ws, ws / "locked.docx", "locked.docx: the document is password-protected")
 
 

@@ -17,12 +17,12 @@ from pathlib import Path
 from lxml import etree
 
 from briefgen.errors import InputError
+from briefgen.review.package import OLE_MAGIC
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CP = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 MARK = 0xF0000                 # footnote n stands in the text as chr(MARK + n) (plane 15,
 _STAND_INS = re.compile("[\U000f0000-\U0010ffff]")     # never text in a note: dropped)
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"    # a password-protected Word file is an OLE container
 MAX_PART = 64 * 1024 * 1024        # a part larger than this is not a note
 MAX_NOTES = 0xFFFF                 # footnote references a note may hold (one plane of marks)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
